@@ -1,0 +1,17 @@
+"""The `hotline` command line: one Typer app, one sub-app per area."""
+
+import typer
+
+from hotline.cli.simulate import simulate
+from hotline.cli.wfm import wfm_app
+
+app = typer.Typer(
+    name="hotline",
+    help="Hotline, an open contact-centre platform for a bank's hotline.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command()(simulate)
+app.add_typer(wfm_app, name="wfm")
+
+__all__ = ["app"]

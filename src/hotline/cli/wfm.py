@@ -1,0 +1,5 @@
+"""`hotline wfm …`: forecasting, staffing and scheduling commands."""
+
+import typer
+
+wfm_app = typer.Typer(help="Workforce management: forecast, staff, schedule.", no_args_is_help=True)

@@ -1,0 +1,1 @@
+"""The pure routing core: contacts, agents, queues, workflows, reservations and the engine."""

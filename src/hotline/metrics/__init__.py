@@ -1,0 +1,1 @@
+"""KPI definitions, per-interval and real-time aggregation (pure)."""

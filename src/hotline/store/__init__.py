@@ -1,0 +1,1 @@
+"""Persistence adapters: the event log (SQLite) and, later, the directory."""

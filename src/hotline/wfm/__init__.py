@@ -1,0 +1,1 @@
+"""Workforce management maths: Erlang, staffing, forecasting, scheduling, intraday (pure)."""
