@@ -1,4 +1,7 @@
-"""`hotline wfm …`: forecasting, staffing and scheduling commands."""
+"""`hotline wfm …`: forecasting, staffing and scheduling commands.
+
+Each area registers its commands here from its own module.
+"""
 
 import typer
 
