@@ -1,0 +1,455 @@
+"""The engine: ``handle(command, now) -> events`` (design §2).
+
+Each handler checks everything first and raises a typed error before emitting anything, so a
+rejected command leaves the state unchanged. Emitting an event applies it at once; later
+decisions of the same command see its effect.
+
+>>> engine = Engine()
+>>> cards = QueueSpec(name="cards", expression="skills.cards >= 1")
+>>> engine.handle(DefineQueue(queue=cards), now=0.0)[0].queue
+'cards'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from hotline.core import events as ev
+from hotline.core.channels import Channel, parse_channel
+from hotline.core.commands import (
+    AbandonContact,
+    AcceptReservation,
+    AssignContact,
+    Command,
+    CompleteWrapUp,
+    DefineQueue,
+    DefineWorkflow,
+    DivertContact,
+    EndContact,
+    HoldContact,
+    LogIn,
+    LogOut,
+    OfferContact,
+    RegisterAgent,
+    RejectReservation,
+    RequestCallback,
+    ResumeContact,
+    SetPresence,
+    TimerFired,
+    TransferContact,
+    UpdateAgent,
+)
+from hotline.core.definitions import AgentProfile, Fallback, QueueSpec
+from hotline.core.errors import (
+    AgentOverCapacity,
+    DuplicateItem,
+    IllegalState,
+    InvalidDefinition,
+    ReservationNotLive,
+    UnknownItem,
+)
+from hotline.core.expressions import compile_expression
+from hotline.core.live import (
+    CONNECTED,
+    OFFLINE,
+    ON_HOLD,
+    READY,
+    WAITING,
+    WRAP_UP,
+    AgentState,
+    Contact,
+    step_timer,
+    wrap_up_timer,
+)
+from hotline.core.routing import EngineConfig, Router
+
+__all__ = ["Engine", "EngineConfig"]
+
+
+def check_id(value: str, field: str) -> None:
+    """Ids are 1–128 printable characters (timer keys use a control character as separator)."""
+    if not isinstance(value, str) or not value or len(value) > 128:
+        raise InvalidDefinition(field, "must be 1–128 characters")
+    if any(ord(ch) < 32 for ch in value):
+        raise InvalidDefinition(field, "must not contain control characters")
+
+
+class Engine(Router):
+    """The routing engine of one site. Not thread-safe: one caller at a time."""
+
+    def __init__(self, config: EngineConfig | None = None) -> None:
+        super().__init__(config)
+        self._handlers: dict[type[Command], Callable[[Any], None]] = {
+            cls: getattr(self, "_on_" + cls.__name__)
+            for cls in (DefineQueue, DefineWorkflow, RegisterAgent, UpdateAgent, LogIn,
+                        SetPresence, LogOut, OfferContact, AcceptReservation, RejectReservation,
+                        AssignContact, HoldContact, ResumeContact, TransferContact, EndContact,
+                        CompleteWrapUp, AbandonContact, RequestCallback, DivertContact,
+                        TimerFired)
+        }
+
+    def handle(self, command: Command, now: float) -> list[ev.Event]:
+        """Carry out ``command`` at time ``now`` (seconds since the epoch); return its events."""
+        handler = self._handlers.get(type(command))
+        if handler is None:
+            raise InvalidDefinition("command", f"unknown command {type(command).__name__}")
+        self._now = now
+        out: list[ev.Event] = []
+        self._out = out
+        handler(command)
+        return out
+
+    @classmethod
+    def replay(cls, events: Iterable[ev.Event], config: EngineConfig | None = None) -> Engine:
+        """Rebuild an engine from its event log."""
+        engine = cls(config)
+        for event in events:
+            engine.apply(event)
+            engine._now = event.at
+        engine.rebuild_indexes()
+        return engine
+
+    # --- lookups that raise typed errors -----------------------------------------------------
+    def _agent(self, agent_id: str) -> AgentState:
+        agent = self.agents.get(agent_id)
+        if agent is None:
+            raise UnknownItem("agent", agent_id)
+        return agent
+
+    def _logged_in(self, agent_id: str) -> AgentState:
+        agent = self._agent(agent_id)
+        if agent.presence == OFFLINE:
+            raise IllegalState(f"agent '{agent_id}' is not logged in")
+        return agent
+
+    def _contact(self, contact_id: str, *states: str) -> Contact:
+        contact = self.contacts.get(contact_id)
+        if contact is None:
+            raise UnknownItem("contact", contact_id)
+        if states and contact.state not in states:
+            raise IllegalState(
+                f"contact '{contact_id}' is {contact.state}, expected {' or '.join(states)}")
+        return contact
+
+    # --- directory ---------------------------------------------------------------------------
+    def _on_DefineQueue(self, c: DefineQueue) -> None:
+        spec: QueueSpec = c.queue
+        check_id(spec.name, "queue.name")
+        if spec.name.startswith("@"):
+            raise InvalidDefinition("queue.name", "must not start with '@' (agents' own queues)")
+        compile_expression(spec.expression, f"queue '{spec.name}'.expression")
+        if spec.priority_weight_s < 0:
+            raise InvalidDefinition(f"queue '{spec.name}'.priority_weight_s", "must be ≥ 0")
+        self._emit(ev.QueueDefined(
+            at=self._now, queue=spec.name, expression=spec.expression,
+            ordering=spec.ordering.value, selection=spec.selection.value,
+            priority_weight_s=spec.priority_weight_s, proficiency_skill=spec.proficiency_skill,
+            site=spec.site))
+        for agent_id in sorted(self.queues[spec.name].members):
+            self._after_release(self.agents[agent_id])
+
+    def _on_DefineWorkflow(self, c: DefineWorkflow) -> None:
+        wf = c.workflow
+        check_id(wf.name, "workflow.name")
+        wf.validate()
+        seen: set[str] = set()
+        for i, step in enumerate(wf.steps):
+            if step.queue not in self.queues or step.queue.startswith("@"):
+                raise UnknownItem("queue", step.queue)
+            if step.queue in seen:
+                raise InvalidDefinition(f"workflow '{wf.name}'.steps[{i}].queue",
+                                        f"queue '{step.queue}' appears twice")
+            seen.add(step.queue)
+        self._emit(ev.WorkflowDefined(
+            at=self._now, workflow=wf.name,
+            steps=tuple((s.queue, s.timeout_s) for s in wf.steps),
+            fallback=wf.fallback.value if wf.fallback else None, wrap_up_s=wf.wrap_up_s))
+
+    def _profile_event(self, p: AgentProfile, cls: type[ev.AgentRegistered]
+                       ) -> ev.AgentRegistered:
+        check_id(p.agent_id, "agent_id")
+        p.validate()
+        return cls(at=self._now, agent_id=p.agent_id, site=p.site, skills=dict(p.skills),
+                   languages=tuple(sorted(p.languages)), capacity=dict(p.capacity),
+                   attributes=dict(p.attributes),  # type: ignore[arg-type]
+                   auto_accept=p.auto_accept)
+
+    def _on_RegisterAgent(self, c: RegisterAgent) -> None:
+        if c.profile.agent_id in self.agents:
+            raise DuplicateItem("agent", c.profile.agent_id)
+        self._emit(self._profile_event(c.profile, ev.AgentRegistered))
+
+    def _on_UpdateAgent(self, c: UpdateAgent) -> None:
+        agent = self._agent(c.profile.agent_id)
+        self._emit(self._profile_event(c.profile, ev.AgentUpdated))
+        self._after_release(agent)
+
+    # --- presence ----------------------------------------------------------------------------
+    def _on_LogIn(self, c: LogIn) -> None:
+        agent = self._agent(c.agent_id)
+        if agent.presence != OFFLINE:
+            raise IllegalState(f"agent '{c.agent_id}' is already logged in")
+        self._emit(ev.AgentLoggedIn(at=self._now, agent_id=agent.id, ready=c.ready,
+                                    reason="" if c.ready else "logged_in"))
+        if c.ready:
+            self._refresh_agent(agent)
+
+    def _on_SetPresence(self, c: SetPresence) -> None:
+        agent = self._logged_in(c.agent_id)
+        if agent.pending_logout:
+            raise IllegalState(f"agent '{c.agent_id}' is logging out")
+        self._emit(ev.PresenceChanged(at=self._now, agent_id=agent.id, ready=c.ready,
+                                      reason="" if c.ready else (c.reason or "not_ready")))
+        if c.ready:
+            self._refresh_agent(agent)
+        else:
+            self._revoke_offers(agent, "not_ready")
+
+    def _on_LogOut(self, c: LogOut) -> None:
+        agent = self._logged_in(c.agent_id)
+        self._revoke_offers(agent, "logged_out")
+        if c.force:
+            for contact_id, leg in list(agent.work.items()):
+                if leg.activity == WRAP_UP:
+                    self._finish_wrap_up(agent, contact_id, "forced_logout", "", False)
+        if agent.total:
+            if not agent.pending_logout:
+                self._emit(ev.AgentLogoutRequested(at=self._now, agent_id=agent.id))
+        elif agent.presence != OFFLINE:
+            self._emit(ev.AgentLoggedOut(at=self._now, agent_id=agent.id))
+
+    # --- contacts ----------------------------------------------------------------------------
+    def _on_OfferContact(self, c: OfferContact) -> None:
+        check_id(c.contact_id, "contact_id")
+        if c.contact_id in self.contacts:
+            raise DuplicateItem("contact", c.contact_id)
+        channel = parse_channel(c.channel)
+        wf = self.workflows.get(c.workflow)
+        if wf is None:
+            raise UnknownItem("workflow", c.workflow)
+        if not isinstance(c.priority, int) or not 0 <= c.priority <= self.config.max_priority:
+            raise InvalidDefinition("priority", f"must be a whole number 0–"
+                                    f"{self.config.max_priority}, got {c.priority!r}")
+        _check_attributes(c.attributes)
+        now = self._now
+        first = wf.steps[0]
+        self._emit(ev.ContactQueued(at=now, contact_id=c.contact_id, channel=channel,
+                                    workflow=wf.name, queue=first.queue, priority=c.priority,
+                                    attributes=c.attributes))
+        if first.timeout_s is not None:
+            self._emit(ev.WakeUpRequested(at=now, key=step_timer(c.contact_id),
+                                          due=now + first.timeout_s))
+        contact = self.contacts[c.contact_id]
+        self._route_contact(contact, contact.pool)
+
+    def _live_reservation(self, reservation_id: str) -> Any:
+        res = self.reservations.get(reservation_id)
+        if res is None:
+            raise ReservationNotLive(reservation_id)
+        return res
+
+    def _on_AcceptReservation(self, c: AcceptReservation) -> None:
+        res = self._live_reservation(c.reservation_id)
+        contact = res.contact
+        self._emit(ev.ContactConnected(
+            at=self._now, contact_id=contact.id, agent_id=res.agent.id, reservation_id=res.id,
+            queue=res.queue.name, first_queue=contact.first_queue, channel=contact.channel,
+            queued_at=contact.queued_at, leg=contact.legs))
+
+    def _on_RejectReservation(self, c: RejectReservation) -> None:
+        res = self._live_reservation(c.reservation_id)
+        agent = res.agent
+        self._emit(ev.ReservationRejected(at=self._now, reservation_id=res.id,
+                                          contact_id=res.contact.id, agent_id=agent.id))
+        # The rejecting agent steps out, or the same offer would come straight back.
+        if agent.presence == READY and not agent.pending_logout:
+            self._emit(ev.PresenceChanged(at=self._now, agent_id=agent.id, ready=False,
+                                          reason="rejected"))
+        self._requeue(res.contact)
+        self._after_release(agent)
+
+    def _on_AssignContact(self, c: AssignContact) -> None:
+        contact = self._contact(c.contact_id, WAITING)
+        agent = self._logged_in(c.agent_id)
+        if agent.presence != READY or agent.pending_logout:
+            raise IllegalState(f"agent '{agent.id}' is not ready")
+        cap = agent.capacity.get(contact.channel, 0)
+        load = agent.load.get(contact.channel, 0)
+        if load >= cap:
+            raise AgentOverCapacity(agent.id, contact.channel, load, cap)
+        if not agent.can_take(contact.channel):
+            raise IllegalState(f"agent '{agent.id}' is busy with a call")
+        queue = next((q for q in contact.pool if agent.id in q.members), None)
+        if queue is None:
+            pool = ", ".join(q.name for q in contact.pool)
+            raise IllegalState(f"agent '{agent.id}' is in none of the queues of contact "
+                               f"'{contact.id}' ({pool})")
+        self._reserve(contact, agent, queue)
+
+    def _on_HoldContact(self, c: HoldContact) -> None:
+        contact = self._contact(c.contact_id, CONNECTED)
+        self._emit(ev.ContactHeld(at=self._now, contact_id=contact.id,
+                                  agent_id=str(contact.agent_id)))
+
+    def _on_ResumeContact(self, c: ResumeContact) -> None:
+        contact = self._contact(c.contact_id, ON_HOLD)
+        self._emit(ev.ContactResumed(at=self._now, contact_id=contact.id,
+                                     agent_id=str(contact.agent_id)))
+
+    def _on_TransferContact(self, c: TransferContact) -> None:
+        contact = self._contact(c.contact_id, CONNECTED, ON_HOLD)
+        agent = self.agents[str(contact.agent_id)]
+        if (c.to_queue is None) == (c.to_agent is None):
+            raise InvalidDefinition("to_queue", "give exactly one of to_queue and to_agent")
+        if c.to_queue is not None and (c.to_queue not in self.queues
+                                       or c.to_queue.startswith("@")):
+            raise UnknownItem("queue", c.to_queue)
+        if c.to_agent is not None:
+            self._agent(c.to_agent)
+            if c.to_agent == agent.id:
+                raise IllegalState(f"contact '{contact.id}' is already with agent '{agent.id}'")
+        wrap = contact.workflow.wrap_up_s
+        until = self._now + wrap if wrap > 0 else None
+        self._emit(ev.ContactTransferred(
+            at=self._now, contact_id=contact.id, agent_id=agent.id, to_queue=c.to_queue,
+            to_agent=c.to_agent, connected_at=agent.work[contact.id].connected_at,
+            wrap_up_until=until))
+        if until is not None:
+            self._emit(ev.WakeUpRequested(at=self._now, key=wrap_up_timer(agent.id, contact.id),
+                                          due=until))
+        self._route_contact(contact, contact.pool)
+        if until is None:
+            self._after_release(agent)
+
+    def _on_EndContact(self, c: EndContact) -> None:
+        contact = self._contact(c.contact_id, CONNECTED, ON_HOLD)
+        agent = self.agents[str(contact.agent_id)]
+        wrap = contact.workflow.wrap_up_s
+        if wrap > 0:
+            until = self._now + wrap
+            self._emit(ev.ContactEnded(at=self._now, contact_id=contact.id, agent_id=agent.id,
+                                       wrap_up_until=until))
+            self._emit(ev.WakeUpRequested(at=self._now, key=wrap_up_timer(agent.id, contact.id),
+                                          due=until))
+            return
+        self._finish_wrap_up(agent, contact.id, "", "", False)
+
+    def _on_CompleteWrapUp(self, c: CompleteWrapUp) -> None:
+        agent = self._agent(c.agent_id)
+        leg = agent.work.get(c.contact_id)
+        if leg is None or leg.activity != WRAP_UP:
+            raise IllegalState(f"agent '{c.agent_id}' has no wrap-up of contact '{c.contact_id}'")
+        self._finish_wrap_up(agent, c.contact_id, c.disposition, c.notes, False)
+
+    def _finish_wrap_up(self, agent: AgentState, contact_id: str, disposition: str, notes: str,
+                        timed_out: bool) -> None:
+        leg = agent.work[contact_id]
+        hold = leg.hold_s + (self._now - leg.hold_since if leg.activity == ON_HOLD else 0.0)
+        contact = self.contacts.get(contact_id)
+        if contact is not None and contact.agent_id == agent.id:
+            self._emit(ev.ContactCompleted(
+                at=self._now, contact_id=contact_id, agent_id=agent.id,
+                first_queue=contact.first_queue, channel=leg.channel,
+                queued_at=contact.queued_at, connected_at=leg.connected_at, hold_s=hold,
+                disposition=disposition, notes=notes, wrap_up_timed_out=timed_out))
+        else:
+            self._emit(ev.WrapUpEnded(at=self._now, contact_id=contact_id, agent_id=agent.id,
+                                      connected_at=leg.connected_at, disposition=disposition,
+                                      notes=notes, timed_out=timed_out))
+        self._after_release(agent)
+
+    def _on_AbandonContact(self, c: AbandonContact) -> None:
+        contact = self._contact(c.contact_id, WAITING, "reserved")
+        if contact.channel == Channel.CALLBACK:
+            raise IllegalState(f"contact '{contact.id}' is a callback: the caller is not waiting")
+        agent_id = contact.agent_id
+        self._emit(ev.ContactAbandoned(at=self._now, contact_id=contact.id,
+                                       first_queue=contact.first_queue, channel=contact.channel,
+                                       queued_at=contact.queued_at, agent_id=agent_id))
+        if agent_id is not None:
+            self._after_release(self.agents[agent_id])
+
+    def _on_RequestCallback(self, c: RequestCallback) -> None:
+        contact = self._contact(c.contact_id, WAITING)
+        if contact.channel != Channel.VOICE:
+            raise IllegalState(f"contact '{contact.id}' is a {contact.channel}, not a call")
+        if not c.number:
+            raise InvalidDefinition("number", "is empty")
+        self._emit(ev.CallbackRequested(at=self._now, contact_id=contact.id, number=c.number))
+        self._requeue(contact)
+
+    def _on_DivertContact(self, c: DivertContact) -> None:
+        contact = self._contact(c.contact_id, WAITING)
+        if c.to not in (Fallback.VOICEMAIL, Fallback.MESSAGE):
+            raise InvalidDefinition("to", f"must be voicemail or message, got {c.to!r}")
+        self._divert(contact, c.to)
+
+    def _divert(self, contact: Contact, to: str) -> None:
+        self._emit(ev.ContactDiverted(at=self._now, contact_id=contact.id,
+                                      first_queue=contact.first_queue, channel=contact.channel,
+                                      queued_at=contact.queued_at, to=to))
+
+    # --- timers ------------------------------------------------------------------------------
+    def _on_TimerFired(self, c: TimerFired) -> None:
+        due = self.timers.get(c.key)
+        if due is None or due > self._now:
+            return  # already moot, or re-armed later: nothing to do
+        kind, _, rest = c.key.partition("\x1f")
+        if kind == "r":
+            self._reservation_expired(rest)
+        elif kind == "s":
+            self._step_timed_out(self.contacts[rest])
+        elif kind == "w":
+            agent_id, _, contact_id = rest.partition("\x1f")
+            self._finish_wrap_up(self.agents[agent_id], contact_id, "", "", True)
+
+    def _reservation_expired(self, reservation_id: str) -> None:
+        res = self.reservations[reservation_id]
+        agent = res.agent
+        self._emit(ev.ReservationTimedOut(at=self._now, reservation_id=res.id,
+                                          contact_id=res.contact.id, agent_id=agent.id))
+        if agent.presence == READY and not agent.pending_logout:
+            self._emit(ev.PresenceChanged(at=self._now, agent_id=agent.id, ready=False,
+                                          reason="no_answer"))
+        self._requeue(res.contact)
+        self._after_release(agent)
+
+    def _step_timed_out(self, contact: Contact) -> None:
+        steps = contact.workflow.steps
+        nxt = contact.step + 1
+        now = self._now
+        if nxt < len(steps):
+            step = steps[nxt]
+            self._emit(ev.ContactOverflowed(at=now, contact_id=contact.id, step=nxt,
+                                            queue=step.queue))
+            if step.timeout_s is not None:
+                self._emit(ev.WakeUpRequested(at=now, key=step_timer(contact.id),
+                                              due=now + step.timeout_s))
+            if contact.state == WAITING:
+                self._route_contact(contact, [self.queues[step.queue]])
+            return
+        fallback = contact.workflow.fallback
+        if contact.state != WAITING:
+            # Ringing at an agent: decide once the offer is settled.
+            res = self.reservations[str(contact.reservation_id)]
+            due = res.expires_at if res.expires_at is not None else now
+            self._emit(ev.WakeUpRequested(at=now, key=step_timer(contact.id), due=due))
+        elif fallback is Fallback.CALLBACK:
+            if contact.channel == Channel.VOICE:
+                number = str(contact.attributes.get("caller_number", "unknown"))
+                self._emit(ev.CallbackRequested(at=now, contact_id=contact.id, number=number))
+                self._requeue(contact)
+        elif fallback is not None:
+            self._divert(contact, fallback.value)
+
+
+def _check_attributes(attributes: Mapping[str, object]) -> None:
+    if not isinstance(attributes, Mapping):
+        raise InvalidDefinition("attributes", "must be a mapping")
+    for key, value in attributes.items():
+        if not isinstance(key, str) or not key:
+            raise InvalidDefinition("attributes", f"key {key!r} must be a non-empty string")
+        if not isinstance(value, str | int | float | bool):
+            raise InvalidDefinition(f"attributes.{key}",
+                                    f"must be a string, number or boolean, got {value!r}")

@@ -1,0 +1,302 @@
+"""Events: what happened, past tense. Every event carries ``at`` (seconds since the Unix epoch).
+
+Events are the engine's only output and the event log's content; applying them in order to an
+empty state rebuilds the live state (see ``state.CentreState.apply``). They serialise to JSON
+with ``to_json``/``from_json``.
+
+Why seconds and not datetimes: the twin runs millions of contacts on a 20 µs budget each, and
+a float is an unambiguous UTC instant; the shell turns it into an aware datetime at the edges.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+Attributes = Mapping[str, str | int | float | bool]
+
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Event:
+    at: float
+
+
+# --- directory -------------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True, slots=True)
+class QueueDefined(Event):
+    queue: str
+    expression: str
+    ordering: str
+    selection: str
+    priority_weight_s: float
+    proficiency_skill: str | None
+    site: str | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WorkflowDefined(Event):
+    workflow: str
+    steps: tuple[tuple[str, float | None], ...]
+    fallback: str | None
+    wrap_up_s: float
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AgentRegistered(Event):
+    agent_id: str
+    site: str
+    skills: Mapping[str, int]
+    languages: tuple[str, ...]
+    capacity: Mapping[str, int]
+    attributes: Attributes
+    auto_accept: bool
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AgentUpdated(AgentRegistered):
+    pass
+
+
+# --- presence --------------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AgentLoggedIn(Event):
+    agent_id: str
+    ready: bool
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PresenceChanged(Event):
+    agent_id: str
+    ready: bool
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AgentLogoutRequested(Event):
+    """The agent asked to log out with open work; they leave once it is done."""
+
+    agent_id: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AgentLoggedOut(Event):
+    agent_id: str
+
+
+# --- contacts and reservations ---------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ContactQueued(Event):
+    contact_id: str
+    channel: str
+    workflow: str
+    queue: str
+    priority: int
+    attributes: Attributes
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ContactOverflowed(Event):
+    """A workflow step timed out: the pool widened to ``queue``; the contact keeps its place."""
+
+    contact_id: str
+    step: int
+    queue: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReservationCreated(Event):
+    reservation_id: str
+    contact_id: str
+    agent_id: str
+    queue: str
+    expires_at: float | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReservationRejected(Event):
+    reservation_id: str
+    contact_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReservationTimedOut(Event):
+    reservation_id: str
+    contact_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReservationRevoked(Event):
+    """The offer was withdrawn (agent went not ready or logged out); the contact keeps its place."""
+
+    reservation_id: str
+    contact_id: str
+    agent_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ContactConnected(Event):
+    contact_id: str
+    agent_id: str
+    reservation_id: str
+    queue: str  # the queue whose agent answered
+    first_queue: str
+    channel: str
+    queued_at: float
+    leg: int  # 0 for the first answer; transfers add legs
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ContactHeld(Event):
+    contact_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ContactResumed(Event):
+    contact_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ContactTransferred(Event):
+    """Blind transfer: the agent's leg ends (into wrap-up if any); the contact waits anew."""
+
+    contact_id: str
+    agent_id: str
+    to_queue: str | None
+    to_agent: str | None
+    connected_at: float
+    wrap_up_until: float | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ContactEnded(Event):
+    """The conversation is over; the agent is in wrap-up until ``wrap_up_until`` at the latest."""
+
+    contact_id: str
+    agent_id: str
+    wrap_up_until: float
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WrapUpEnded(Event):
+    """An agent finished wrap-up of a leg of a contact that has since moved on (a transfer)."""
+
+    contact_id: str
+    agent_id: str
+    connected_at: float
+    disposition: str
+    notes: str
+    timed_out: bool
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ContactCompleted(Event):
+    """Terminal: handled and wrapped up. Handle time of the last leg is ``at - connected_at``."""
+
+    contact_id: str
+    agent_id: str
+    first_queue: str
+    channel: str
+    queued_at: float
+    connected_at: float
+    hold_s: float
+    disposition: str
+    notes: str
+    wrap_up_timed_out: bool
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ContactAbandoned(Event):
+    """Terminal: the caller hung up while waiting (or while the offer rang)."""
+
+    contact_id: str
+    first_queue: str
+    channel: str
+    queued_at: float
+    agent_id: str | None  # the agent whose offer was ringing, if any
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CallbackRequested(Event):
+    """The caller left the line; the contact keeps its place as a callback."""
+
+    contact_id: str
+    number: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ContactDiverted(Event):
+    """Terminal: the contact left the queues for voicemail or a closing message."""
+
+    contact_id: str
+    first_queue: str
+    channel: str
+    queued_at: float
+    to: str
+
+
+# --- timers ----------------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WakeUpRequested(Event):
+    """The shell's clock must send ``TimerFired(key)`` at ``due``."""
+
+    key: str
+    due: float
+
+
+TERMINAL = (ContactCompleted, ContactAbandoned, ContactDiverted)
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.__name__: cls
+    for cls in (
+        QueueDefined, WorkflowDefined, AgentRegistered, AgentUpdated, AgentLoggedIn,
+        PresenceChanged, AgentLogoutRequested, AgentLoggedOut, ContactQueued, ContactOverflowed,
+        ReservationCreated, ReservationRejected, ReservationTimedOut, ReservationRevoked,
+        ContactConnected, ContactHeld, ContactResumed, ContactTransferred, ContactEnded,
+        WrapUpEnded, ContactCompleted, ContactAbandoned, CallbackRequested, ContactDiverted,
+        WakeUpRequested,
+    )
+}
+
+_TUPLE_FIELDS = {"steps", "languages"}
+
+
+def to_dict(event: Event) -> dict[str, Any]:
+    data: dict[str, Any] = asdict(event)
+    data["type"] = type(event).__name__
+    return data
+
+
+def from_dict(data: Mapping[str, Any]) -> Event:
+    """Rebuild an event from ``to_dict`` output; a clear error for unknown types or fields."""
+    kind = data.get("type")
+    cls = EVENT_TYPES.get(str(kind))
+    if cls is None:
+        raise ValueError(f"type: unknown event type {kind!r}")
+    names = {f.name for f in fields(cls)}
+    missing = names - data.keys()
+    if missing:
+        raise ValueError(f"{kind}: missing field(s) {', '.join(sorted(missing))}")
+    values: dict[str, Any] = {}
+    for name in names:
+        value = data[name]
+        if name in _TUPLE_FIELDS and isinstance(value, list):
+            value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+        values[name] = value
+    return cls(**values)
+
+
+def to_json(event: Event) -> str:
+    return json.dumps(to_dict(event), separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+
+def from_json(text: str) -> Event:
+    return from_dict(json.loads(text))

@@ -1,0 +1,182 @@
+"""Routing decisions: which agent gets which contact, in O(log n) per decision.
+
+Indexes (design §9): per queue and channel, a heap of waiting contacts ordered by virtual
+arrival, and a heap of available agents ordered by the queue's selection policy. Entries go
+stale instead of being removed (a contact's ``gen`` or an agent's ``version`` moved on) and are
+dropped when they surface, so no decision scans agents or contacts.
+
+Tie-breaks, so that the same commands at the same times give the same decisions:
+- contacts: smallest virtual arrival (``order_at - weight x priority``), then the order in which
+  they entered (``seq``); a freed agent takes the best head across its queues, its own
+  (transfer) queue counted like any other;
+- agents: the queue's selection key, then the order in which agents were registered;
+- a contact looks for an agent in the queues of its pool in workflow-step order (inner ring
+  first), so a contact of Beijing's provinces reaches Beijing before Shanghai.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from heapq import heapify, heappop, heappush
+from typing import Any
+
+from hotline.core import events as ev
+from hotline.core.definitions import Selection
+from hotline.core.live import (
+    RESERVED,
+    WAITING,
+    AgentState,
+    Contact,
+    QueueState,
+    reservation_timer,
+)
+from hotline.core.state import CentreState
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EngineConfig:
+    reservation_timeout_s: float = 15.0
+    max_priority: int = 100
+
+
+class Router(CentreState):
+    def __init__(self, config: EngineConfig | None = None) -> None:
+        super().__init__()
+        self.config = config or EngineConfig()
+        self._now = 0.0
+        self._out: list[ev.Event] = []
+
+    def _emit(self, event: ev.Event) -> None:
+        self._appliers[type(event)](event)
+        self._out.append(event)
+
+    # --- contact side ------------------------------------------------------------------------
+    def _route_contact(self, contact: Contact, queues: list[QueueState]) -> None:
+        """Offer a waiting contact to the best available agent of ``queues``, or let it wait."""
+        ch = contact.channel
+        for q in queues:
+            heap = q.idle.get(ch)
+            while heap:
+                top = heap[0]
+                agent = top[-1]
+                if agent.version != top[-2]:
+                    heappop(heap)
+                    continue
+                self._reserve(contact, agent, q)
+                return
+        entry_seq, gen, order_at, priority = contact.seq, contact.gen, contact.order_at, \
+            contact.priority
+        for q in queues:
+            heap = q.waiting.get(ch)
+            if heap is None:
+                heap = q.waiting[ch] = []
+            heappush(heap, (order_at - q.weight * priority, entry_seq, gen, contact))
+
+    def _requeue(self, contact: Contact) -> None:
+        """A contact is back from an offer: it waits again in its old place."""
+        self._route_contact(contact, contact.pool)
+
+    def _reserve(self, contact: Contact, agent: AgentState, q: QueueState) -> None:
+        now = self._now
+        rid = f"{contact.id}/{contact.offers + 1}"
+        if agent.auto_accept:
+            self._emit(ev.ReservationCreated(at=now, reservation_id=rid, contact_id=contact.id,
+                                             agent_id=agent.id, queue=q.name, expires_at=None))
+            self._emit(ev.ContactConnected(
+                at=now, contact_id=contact.id, agent_id=agent.id, reservation_id=rid,
+                queue=q.name, first_queue=contact.first_queue, channel=contact.channel,
+                queued_at=contact.queued_at, leg=contact.legs))
+            return
+        due = now + self.config.reservation_timeout_s
+        self._emit(ev.ReservationCreated(at=now, reservation_id=rid, contact_id=contact.id,
+                                         agent_id=agent.id, queue=q.name, expires_at=due))
+        self._emit(ev.WakeUpRequested(at=now, key=reservation_timer(rid), due=due))
+
+    # --- agent side --------------------------------------------------------------------------
+    def _refresh_agent(self, agent: AgentState) -> None:
+        """An agent may take work: give them the best waiting contact(s), else index them."""
+        while True:
+            best: tuple[Any, ...] | None = None
+            best_q: QueueState | None = None
+            for q in agent.queues:
+                for ch, heap in q.waiting.items():
+                    if not heap or not agent.can_take(ch):
+                        continue
+                    while heap:
+                        top = heap[0]
+                        contact = top[3]
+                        if contact.state == WAITING and contact.gen == top[2]:
+                            break
+                        heappop(heap)
+                    else:
+                        continue
+                    if best is None or top[:2] < best[:2]:
+                        best, best_q = top, q
+            if best is None or best_q is None:
+                break
+            self._reserve(best[3], agent, best_q)
+            if agent.exclusive or agent.presence != "ready":
+                return
+        self._index_agent(agent)
+
+    def _index_agent(self, agent: AgentState) -> None:
+        version = agent.version
+        for ch in agent.capacity:
+            if not agent.can_take(ch):
+                continue
+            for q in agent.queues:
+                heap = q.idle.get(ch)
+                if heap is None:
+                    heap = q.idle[ch] = []
+                heappush(heap, (*_selection_key(q, agent), agent.seq, version, agent))
+                if len(heap) > 2 * len(q.members) + 32:
+                    _compact(heap)
+
+    def _after_release(self, agent: AgentState) -> None:
+        """An agent's leg ended: they leave if logging out, else may take more work."""
+        if agent.pending_logout:
+            if agent.total == 0:
+                self._emit(ev.AgentLoggedOut(at=self._now, agent_id=agent.id))
+            return
+        if agent.presence == "ready":
+            self._refresh_agent(agent)
+
+    def _revoke_offers(self, agent: AgentState, reason: str) -> None:
+        """Withdraw the agent's ringing offers; each contact goes back to its place."""
+        for contact_id, leg in list(agent.work.items()):
+            if leg.activity != RESERVED:
+                continue
+            contact = self.contacts[contact_id]
+            rid = contact.reservation_id
+            assert rid is not None
+            self._emit(ev.ReservationRevoked(at=self._now, reservation_id=rid,
+                                             contact_id=contact_id, agent_id=agent.id,
+                                             reason=reason))
+            self._requeue(contact)
+
+    def rebuild_indexes(self) -> None:
+        """Recreate the routing indexes from the live state (after a replay)."""
+        for q in self.queues.values():
+            q.waiting.clear()
+            q.idle.clear()
+        for contact in sorted(self.contacts.values(), key=lambda c: c.seq):
+            if contact.state == WAITING:
+                for q in contact.pool:
+                    heap = q.waiting.setdefault(contact.channel, [])
+                    heappush(heap, (contact.order_at - q.weight * contact.priority, contact.seq,
+                                    contact.gen, contact))
+        for agent in self.agents.values():
+            self._index_agent(agent)
+
+
+def _selection_key(q: QueueState, agent: AgentState) -> tuple[float, ...]:
+    if q.selection is Selection.LONGEST_IDLE:
+        return (agent.idle_since,)
+    if q.selection is Selection.MOST_PROFICIENT:
+        return (-agent.proficiency(q.skill), agent.idle_since)
+    return (agent.occupancy(), agent.idle_since)
+
+
+def _compact(heap: list[tuple[Any, ...]]) -> None:
+    heap[:] = [e for e in heap if e[-1].version == e[-2]]
+    heapify(heap)
