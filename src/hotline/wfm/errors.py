@@ -27,3 +27,31 @@ class ScheduleSolveError(WfmError):
 
 class BreakReoptimisationError(WfmError):
     """Intraday break input is inconsistent (break outside its window or shift, naive time)."""
+
+class QueueInputError(WfmError):
+    """A queue input (calls, AHT, patience, agents) is missing, negative or zero.
+
+    The message names the field and, for a series, the interval index:
+    ``interval 3: calls must be zero or more (got -5.0)``.
+    """
+
+    def __init__(self, field: str, reason: str, *, index: int | None = None) -> None:
+        self.field = field
+        self.index = index
+        self.reason = reason
+        where = f"interval {index}: " if index is not None else ""
+        super().__init__(f"{where}{field} {reason}")
+
+
+class TargetError(WfmError):
+    """A staffing target is malformed (out of range, or needs a model input it lacks)."""
+
+    def __init__(self, target: str, reason: str) -> None:
+        self.target = target
+        self.reason = reason
+        super().__init__(f"target {target}: {reason}")
+
+
+class ImpossibleTargetError(TargetError):
+    """A staffing target that no finite number of agents can meet."""
+
