@@ -73,6 +73,11 @@ class DemoBank:
     credentials: tuple[DemoCredential, ...]
 
 
+def _whole_yuan(fen: float) -> int:
+    # Opening balances are whole yuan: simpler to read in the demo.
+    return max(1, round(fen / 100)) * 100
+
+
 def _unique(rng: random.Random, taken: set[str], make: str, digits: int) -> str:
     while True:
         body = make + "".join(rng.choice("0123456789") for _ in range(digits))
@@ -117,14 +122,14 @@ def demo_bank(rng: random.Random, *, customers: int = 3000, vip_share: float = 0
                     customer_id=cid, account_id=current.account_id)
         bank.issue_card(card=card, now=opened_at)
         bank.deposit(customer_id=cid, account_id=current.account_id,
-                     amount=int(rng.lognormvariate(11.5, 1.0)) * scale,
+                     amount=_whole_yuan(rng.lognormvariate(11.5, 1.0) * scale),
                      idempotency_key=f"open/{cid}/CUR", ctx=ctx)
         if rng.random() < 0.6:
             savings = Account(account_id=f"{cid}-SAV", number=_unique(rng, taken, "2", 15),
                               customer_id=cid, kind=AccountKind.SAVINGS)
             bank.open_account(account=savings, now=opened_at)
             bank.deposit(customer_id=cid, account_id=savings.account_id,
-                         amount=int(rng.lognormvariate(12.5, 1.2)) * scale,
+                         amount=_whole_yuan(rng.lognormvariate(12.5, 1.2) * scale),
                          idempotency_key=f"open/{cid}/SAV", ctx=ctx)
         if rng.random() < 0.4 or segment is Segment.VIP:
             limit = rng.choice((1_000_000, 2_000_000, 5_000_000)) * min(scale, 10)
@@ -134,8 +139,8 @@ def demo_bank(rng: random.Random, *, customers: int = 3000, vip_share: float = 0
             bank.issue_card(card=Card(card_id=f"{cid}-CC1", pan=_unique(rng, taken, CREDIT_BIN, 9),
                                       customer_id=cid, account_id=credit.account_id),
                             now=opened_at)
-            spent = rng.randrange(limit // 2)
-            if spent:
+            spent = _whole_yuan(rng.randrange(limit // 2))
+            if rng.random() < 0.8:
                 bank.pay(customer_id=cid, from_account=credit.account_id, amount=spent,
                          payee=Payee(name="京东商城", account_number="110000000001", bank="ICBC"),
                          idempotency_key=f"open/{cid}/CC", ctx=ctx)
