@@ -18,7 +18,13 @@ from hotline.banking.demo import CREDIT_BIN, DEBIT_BIN, demo_bank
 from hotline.banking.desk import AgentDesk
 from hotline.banking.errors import BankingError
 from hotline.banking.model import Channel, Payee
-from hotline.banking.operations import CardAction, ChangeCard, PayPayee, TransferOwn
+from hotline.banking.operations import (
+    CardAction,
+    ChangeCard,
+    Operation,
+    PayPayee,
+    TransferOwn,
+)
 from hotline.banking.roles import Role, StaffUser
 from tests.unit.banking.helpers import T0, ctx
 
@@ -63,13 +69,14 @@ def session(rng: random.Random) -> tuple[list[Any], set[str], set[str]]:
                                    questions_asked=3, questions_passed=3, now=now)
             if bank.state.pins[cred.customer_id].locked:
                 desk.unlock_pin(user=AGENT, contact_id=contact, now=now)
-        operation = rng.choice([
+        choices: list[Operation] = [
             PayPayee(from_account=rng.choice(accounts), amount=amount * rng.choice((1, 5)),
                      payee=Payee(name="赵六", account_number=cred.account_number, bank="CCB")),
             TransferOwn(from_account=rng.choice(accounts), to_account=rng.choice(accounts),
                         amount=amount),
             ChangeCard(card_id=cred.card_id, action=rng.choice(list(CardAction))),
-        ])
+        ]
+        operation = rng.choice(choices)
         try:
             result = desk.perform(user=AGENT, contact_id=contact, operation=operation, now=now)
             produced.append(result)
