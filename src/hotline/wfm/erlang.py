@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from hotline.wfm.erlang_a import erlang_a
-from hotline.wfm.erlang_c import erlang_c, erlang_c_asa, erlang_c_occupancy, erlang_c_service_level
-from hotline.wfm.erlang_inputs import non_negative, positive
+from hotline.wfm.erlang_a import erlang_a_unchecked
+from hotline.wfm.erlang_c import erlang_c_unchecked
+from hotline.wfm.erlang_inputs import non_negative, positive, whole
 from hotline.wfm.service_level import DEFAULT_DEFINITION, ServiceLevelDefinition, service_level
 
 FloatArray = NDArray[np.float64]
@@ -37,6 +37,18 @@ class QueueKpis:
     p_short_abandon: FloatArray
     occupancy: FloatArray
 
+    def rows(self, index: NDArray[np.int64]) -> QueueKpis:
+        """The same KPIs restricted to some intervals."""
+        return QueueKpis(
+            p_wait=self.p_wait[index],
+            service_level=self.service_level[index],
+            asa_s=self.asa_s[index],
+            mean_wait_s=self.mean_wait_s[index],
+            p_abandon=self.p_abandon[index],
+            p_short_abandon=self.p_short_abandon[index],
+            occupancy=self.occupancy[index],
+        )
+
 
 def offered_load(calls: ArrayLike, *, aht_s: ArrayLike, interval_s: float) -> FloatArray:
     """Erlangs offered per interval: calls × AHT ÷ interval length (all in seconds)."""
@@ -58,21 +70,43 @@ def queue_kpis(
     with_asa: bool = True,
 ) -> QueueKpis:
     """KPIs for ``agents`` on ``load`` Erlangs; Erlang A when a mean patience is given."""
+    return queue_kpis_unchecked(
+        whole("agents", agents),
+        non_negative("load", load),
+        aht_s=positive("aht_s", aht_s),
+        patience_s=None if patience_s is None else positive("patience_s", patience_s),
+        threshold_s=float(non_negative("threshold_s", threshold_s)),
+        short_abandon_s=float(non_negative("short_abandon_s", short_abandon_s)),
+        definition=definition,
+        with_asa=with_asa,
+    )
+
+
+def queue_kpis_unchecked(
+    agents: FloatArray,
+    load: FloatArray,
+    *,
+    aht_s: FloatArray,
+    patience_s: FloatArray | None,
+    threshold_s: float,
+    short_abandon_s: float,
+    definition: ServiceLevelDefinition,
+    with_asa: bool,
+) -> QueueKpis:
+    """`queue_kpis` on inputs already checked (the staffing search calls this many times)."""
     if patience_s is None:
-        n, a, h = np.broadcast_arrays(np.asarray(agents), np.asarray(load), np.asarray(aht_s))
-        asa = erlang_c_asa(n, a, h)
-        p_wait = erlang_c(n, a)
-        zero = np.zeros(p_wait.shape)
+        c = erlang_c_unchecked(agents, load, aht_s, threshold_s)
+        zero = np.zeros(c.p_wait.shape)
         return QueueKpis(
-            p_wait=p_wait,
-            service_level=erlang_c_service_level(n, a, h, threshold_s),
-            asa_s=asa,
-            mean_wait_s=asa,  # every call is answered
+            p_wait=c.p_wait,
+            service_level=c.service_level,
+            asa_s=c.asa_s,
+            mean_wait_s=c.asa_s,  # every call is answered
             p_abandon=zero,
             p_short_abandon=zero,
-            occupancy=erlang_c_occupancy(n, a),
+            occupancy=c.occupancy,
         )
-    k = erlang_a(
+    k = erlang_a_unchecked(
         agents, load, aht_s=aht_s, patience_s=patience_s, threshold_s=threshold_s,
         short_abandon_s=short_abandon_s, with_asa=with_asa,
     )

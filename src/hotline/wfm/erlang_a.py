@@ -66,15 +66,31 @@ def erlang_a(
     ``with_asa=False`` skips the ASA series (reported as NaN) when only other KPIs matter.
     Intervals without calls report no wait, no abandon and an ASA of 0.
     """
-    n = whole("agents", agents)
-    a = non_negative("load", load)
-    h = positive("aht_s", aht_s)
-    pat = positive("patience_s", patience_s)
-    t_sl = float(non_negative("threshold_s", threshold_s))
-    t_ab = float(non_negative("short_abandon_s", short_abandon_s))
-    n, a, h, pat = (v.ravel() for v in np.broadcast_arrays(n, a, h, pat))
-    shape = np.broadcast_shapes(np.shape(agents), np.shape(load), np.shape(aht_s),
-                                np.shape(patience_s))
+    return erlang_a_unchecked(
+        whole("agents", agents),
+        non_negative("load", load),
+        aht_s=positive("aht_s", aht_s),
+        patience_s=positive("patience_s", patience_s),
+        threshold_s=float(non_negative("threshold_s", threshold_s)),
+        short_abandon_s=float(non_negative("short_abandon_s", short_abandon_s)),
+        with_asa=with_asa,
+    )
+
+
+def erlang_a_unchecked(
+    agents: FloatArray,
+    load: FloatArray,
+    *,
+    aht_s: FloatArray,
+    patience_s: FloatArray,
+    threshold_s: float,
+    short_abandon_s: float,
+    with_asa: bool,
+) -> ErlangAKpis:
+    """`erlang_a` on inputs already checked."""
+    t_sl, t_ab = threshold_s, short_abandon_s
+    shape = np.broadcast_shapes(agents.shape, load.shape, aht_s.shape, patience_s.shape)
+    n, a, h, pat = (v.ravel() for v in np.broadcast_arrays(agents, load, aht_s, patience_s))
 
     zeros = np.zeros(n.shape)
     p_wait, p_ab, p_in_t, p_ab_t = zeros.copy(), zeros.copy(), np.ones(n.shape), zeros.copy()

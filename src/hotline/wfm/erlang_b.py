@@ -21,9 +21,12 @@ def erlang_b(agents: ArrayLike, load: ArrayLike) -> FloatArray:
 
     Vectorised over broadcast arrays; no load means no blocking (unless there are no lines).
     """
-    n = whole("agents", agents)
-    a = non_negative("load", load)
-    n, a = np.broadcast_arrays(n, a)
+    return erlang_b_unchecked(whole("agents", agents), non_negative("load", load))
+
+
+def erlang_b_unchecked(agents: FloatArray, load: FloatArray) -> FloatArray:
+    """`erlang_b` on inputs already checked (whole agents ≥ 0, load ≥ 0)."""
+    n, a = np.broadcast_arrays(agents, load)
     out = np.where(n == 0, 1.0, 0.0)
     busy = a > 0
     if busy.any():

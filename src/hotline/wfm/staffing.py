@@ -12,6 +12,7 @@ with each added agent). Erlang C without a patience, Erlang A with one.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,12 +77,13 @@ def staff(
     if np.any(model.load > 0):
         targets.check_reachable(patience_s=pat)
     raw = least_agents(model, targets)
+    kpis = model.kpis(raw, targets, with_asa=True)
     return StaffingPlan(
         load=model.load,
         raw_agents=raw,
         scheduled_agents=scheduled_agents(raw, shrinkage=s),
-        fractional_agents=fractional_agents(model, raw, targets),
-        kpis=model.kpis(raw, targets, with_asa=True),
+        fractional_agents=fractional_agents(model, raw, targets, at=kpis),
+        kpis=kpis,
     )
 
 
@@ -108,7 +110,7 @@ def least_agents(model: QueueModel, targets: StaffingTargets) -> IntArray:
     if targets.max_occupancy is not None:
         lo = np.maximum(lo, np.ceil(a / targets.max_occupancy).astype(np.int64) - 2)
     p_guess = 0.5 if targets.service_level is None else 1.0 - targets.service_level
-    beta = halfin_whitt_beta(min(max(p_guess, 1e-9), 0.999))
+    beta = _seed_beta(min(max(p_guess, 1e-9), 0.999))
     hi = np.maximum(square_root_staffing(a, beta=beta), lo + 1)
     cap = np.ceil(a + 100.0 * np.sqrt(a) + 1000.0).astype(np.int64)
     ok = _meets(q, hi, targets)
@@ -131,6 +133,11 @@ def least_agents(model: QueueModel, targets: StaffingTargets) -> IntArray:
         lo[open_[~good]] = mid[~good]
     out[busy] = hi
     return out
+
+
+@functools.lru_cache(maxsize=64)
+def _seed_beta(p_wait: float) -> float:
+    return float(halfin_whitt_beta(p_wait))
 
 
 def _meets(model: QueueModel, agents: IntArray, targets: StaffingTargets) -> NDArray[np.bool_]:

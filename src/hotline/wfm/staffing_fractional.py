@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from hotline.wfm.erlang import QueueKpis
 from hotline.wfm.staffing_model import QueueModel
 from hotline.wfm.staffing_targets import StaffingTargets
 
@@ -25,8 +26,13 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 
-def fractional_agents(model: QueueModel, raw: IntArray, targets: StaffingTargets) -> FloatArray:
-    """Fractional agents per interval, in ``(raw − 1, raw]``; 0 where ``raw`` is 0."""
+def fractional_agents(
+    model: QueueModel, raw: IntArray, targets: StaffingTargets, *, at: QueueKpis | None = None
+) -> FloatArray:
+    """Fractional agents per interval, in ``(raw − 1, raw]``; 0 where ``raw`` is 0.
+
+    ``at`` may pass the KPIs already computed at ``raw`` (all intervals) to save their work.
+    """
     out = raw.astype(np.float64)
     rows = np.flatnonzero(raw > 0)
     if rows.size == 0:
@@ -35,7 +41,7 @@ def fractional_agents(model: QueueModel, raw: IntArray, targets: StaffingTargets
     n = raw[rows]
     with_asa = targets.max_asa_s is not None
     below = q.kpis(n - 1, targets, with_asa=with_asa)
-    at = q.kpis(n, targets, with_asa=with_asa)
+    at = q.kpis(n, targets, with_asa=with_asa) if at is None else at.rows(rows)
     base = (n - 1).astype(np.float64)
     need = [base]
     if targets.service_level is not None:

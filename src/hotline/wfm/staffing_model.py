@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from hotline.wfm.erlang import QueueKpis, queue_kpis
+from hotline.wfm.erlang import QueueKpis, queue_kpis_unchecked
 from hotline.wfm.staffing_targets import StaffingTargets
 
 FloatArray = NDArray[np.float64]
@@ -32,8 +32,9 @@ class QueueModel:
 
     def kpis(self, agents: ArrayLike, targets: StaffingTargets, *, with_asa: bool) -> QueueKpis:
         """KPIs of this queue with ``agents`` per interval."""
-        return queue_kpis(
-            agents, self.load, aht_s=self.aht_s, patience_s=self.patience_s,
+        return queue_kpis_unchecked(
+            np.asarray(agents, dtype=np.float64), self.load, aht_s=self.aht_s,
+            patience_s=self.patience_s,
             threshold_s=targets.threshold_s, short_abandon_s=targets.short_abandon_s,
             definition=targets.definition, with_asa=with_asa,
         )
