@@ -5,7 +5,9 @@ Each area registers its commands here from its own module.
 
 import typer
 
+import hotline.cli.wfm_schedule as wfm_schedule
 import hotline.cli.wfm_staffing as wfm_staffing
 
 wfm_app = typer.Typer(help="Workforce management: forecast, staff, schedule.", no_args_is_help=True)
 wfm_staffing.register(wfm_app)
+wfm_schedule.register(wfm_app)

@@ -55,3 +55,6 @@ class TargetError(WfmError):
 class ImpossibleTargetError(TargetError):
     """A staffing target that no finite number of agents can meet."""
 
+
+class ScheduleInputError(WfmError):
+    """A scheduling input file is malformed; the message names the file, the field and why."""
