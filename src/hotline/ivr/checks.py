@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator, Mapping
 
-from hotline.ivr.errors import FlowIssue
+from hotline.ivr.errors import FlowIssue, segment
 from hotline.ivr.operations import OPERATIONS, VERIFY_OUTPUTS
 from hotline.ivr.prompts import parse
 from hotline.ivr.schema import (
@@ -67,7 +67,7 @@ def _prompts(header: FlowHeader, nodes: Mapping[str, Node]) -> Iterator[FlowIssu
         for language in texts:
             if language not in languages:
                 yield FlowIssue(
-                    f"prompts.{prompt_id}.{language}",
+                    f"prompts.{segment(prompt_id)}.{segment(language)}",
                     f"{language!r} is not one of the flow's languages",
                 )
     for name, node in nodes.items():
@@ -97,7 +97,7 @@ def _variables(header: FlowHeader, nodes: Mapping[str, Node]) -> Iterator[FlowIs
     for prompt_id, texts in header.prompts.items():
         allowed = known | item_prompts.get(prompt_id, set())
         for language, text in texts.items():
-            path = f"prompts.{prompt_id}.{language}"
+            path = f"prompts.{segment(prompt_id)}.{segment(language)}"
             try:
                 parts = parse(text)
             except ValueError as error:

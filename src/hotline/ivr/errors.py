@@ -5,7 +5,20 @@ Each names the item (a node path such as ``nodes.main_menu.options.3``) and the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+
+_PLAIN = re.compile(r"^[\w*#$-]+$")
+
+
+def segment(key: object) -> str:
+    """One step of a path: plain keys as they are, anything else quoted.
+
+    >>> segment("main_menu"), segment(3), segment("a b")
+    ('main_menu', '3', "'a b'")
+    """
+    text = str(key)
+    return text if _PLAIN.match(text) else repr(text)
 
 
 class IvrError(ValueError):

@@ -13,18 +13,19 @@ from pydantic import ValidationError
 
 from hotline.ivr.checks import check_flow
 from hotline.ivr.compiler import compile_flow
-from hotline.ivr.errors import FlowInvalid, FlowIssue
+from hotline.ivr.errors import FlowInvalid, FlowIssue, segment
 from hotline.ivr.flow import Flow
 from hotline.ivr.schema import NAME, NODE_MODELS, FlowHeader, Node
 
 NODE_TYPES = ", ".join(sorted(NODE_MODELS))
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: 10x faster
 _REASONS = {"missing": "required field is missing", "extra_forbidden": "unknown field"}
 
 
 def load_flow(text: str, source: str = "<flow>") -> Flow:
     """Parse and check a YAML flow document; ``source`` names it in errors."""
     try:
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=_LOADER)  # a safe loader
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(document)"
@@ -63,7 +64,7 @@ def _nodes(raw_nodes: object, issues: list[FlowIssue]) -> dict[str, Node]:
     if not isinstance(raw_nodes, dict):
         return nodes  # the header's own check names the problem
     for name, raw in raw_nodes.items():
-        path = f"nodes.{name}"
+        path = f"nodes.{segment(name)}"
         if not isinstance(name, str) or not NAME.match(name):
             issues.append(
                 FlowIssue(path, "a node name is a letter or '_' then letters, digits or '_'")
@@ -92,7 +93,7 @@ def _kind(value: Any) -> str:
 def _issues(prefix: str, error: ValidationError) -> list[FlowIssue]:
     found = []
     for detail in error.errors(include_url=False):
-        loc = ".".join(str(part) for part in detail["loc"])
+        loc = ".".join(segment(part) for part in detail["loc"])
         path = ".".join(part for part in (prefix, loc) if part) or "(document)"
         reason = _REASONS.get(detail["type"], detail["msg"]).removeprefix("Value error, ")
         found.append(FlowIssue(path, reason))
