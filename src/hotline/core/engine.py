@@ -71,8 +71,8 @@ def check_id(value: str, field: str) -> None:
     """Ids are 1–128 printable characters (timer keys use a control character as separator)."""
     if not isinstance(value, str) or not value or len(value) > 128:
         raise InvalidDefinition(field, "must be 1–128 characters")
-    if any(ord(ch) < 32 for ch in value):
-        raise InvalidDefinition(field, "must not contain control characters")
+    if not value.isprintable():
+        raise InvalidDefinition(field, "must be printable (no control characters)")
 
 
 class Engine(Router):
@@ -224,7 +224,7 @@ class Engine(Router):
         check_id(c.contact_id, "contact_id")
         if c.contact_id in self.contacts:
             raise DuplicateItem("contact", c.contact_id)
-        channel = parse_channel(c.channel)
+        channel = _CHANNELS.get(c.channel) or parse_channel(c.channel)
         wf = self.workflows.get(c.workflow)
         if wf is None:
             raise UnknownItem("workflow", c.workflow)
@@ -442,6 +442,9 @@ class Engine(Router):
                 self._requeue(contact)
         elif fallback is not None:
             self._divert(contact, fallback.value)
+
+
+_CHANNELS = {c.value: c for c in Channel}
 
 
 def _check_attributes(attributes: Mapping[str, object]) -> None:

@@ -121,6 +121,7 @@ class Router(CentreState):
 
     def _index_agent(self, agent: AgentState) -> None:
         version = agent.version
+        longest_idle = (agent.idle_since, agent.seq, version, agent)
         for ch in agent.capacity:
             if not agent.can_take(ch):
                 continue
@@ -128,7 +129,10 @@ class Router(CentreState):
                 heap = q.idle.get(ch)
                 if heap is None:
                     heap = q.idle[ch] = []
-                heappush(heap, (*_selection_key(q, agent), agent.seq, version, agent))
+                if q.selection is Selection.LONGEST_IDLE:
+                    heappush(heap, longest_idle)
+                else:
+                    heappush(heap, (*_selection_key(q, agent), agent.seq, version, agent))
                 if len(heap) > 2 * len(q.members) + 32:
                     _compact(heap)
 
