@@ -58,3 +58,15 @@ class ImpossibleTargetError(TargetError):
 
 class ScheduleInputError(WfmError):
     """A scheduling input file is malformed; the message names the file, the field and why."""
+
+
+class HistoryError(WfmError):
+    """A history of interval volumes is unusable: names the row or field and the reason."""
+
+
+class CalendarError(WfmError):
+    """A calendar (weekend, special days, country) is malformed: names the item and the reason."""
+
+
+class ForecastError(WfmError):
+    """A forecast cannot be made from the given input: names the parameter and the reason."""
