@@ -12,39 +12,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hotline.ivr.operations import FAILURE_CODES, OPERATIONS
+from hotline.ivr.schema_values import check_keys, digit_keys, text_values
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-KEYS = "0123456789*#"
 Name = Annotated[str, Field(pattern=NAME.pattern)]
 Retries = Annotated[int, Field(ge=0, le=9)]
 Seconds = Annotated[float, Field(gt=0, le=120)]
 Located = list[tuple[str, str]]  # (path relative to the node, value)
-
-
-def text_values(value: Any) -> Any:
-    """YAML reads ``1``/``true`` as numbers and booleans; flows mean the text."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return value
-
-
-def digit_keys(value: Any) -> Any:
-    """Menu keys ``1: balance`` arrive as integers; turn them back into keys."""
-    if isinstance(value, dict):
-        return {
-            (str(k) if isinstance(k, int) and not isinstance(k, bool) else k): v
-            for k, v in value.items()
-        }
-    return value
-
-
-def check_keys(value: dict[str, Any]) -> dict[str, Any]:
-    for key in value:
-        if len(key) != 1 or key not in KEYS:
-            raise ValueError(f"key {key!r} is not one telephone key (0-9, * or #)")
-    return value
 
 
 class Node(BaseModel):
