@@ -2,6 +2,7 @@
 
 import typer
 
+from hotline.cli.events import events_app
 from hotline.cli.ivr import ivr_app
 from hotline.cli.simulate import simulate
 from hotline.cli.wfm import wfm_app
@@ -15,5 +16,6 @@ app = typer.Typer(
 app.command()(simulate)
 app.add_typer(wfm_app, name="wfm")
 app.add_typer(ivr_app, name="ivr")
+app.add_typer(events_app, name="events")
 
 __all__ = ["app"]

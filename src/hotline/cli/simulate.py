@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from hotline.cli.events import event_log_sink
 from hotline.sim.errors import ScenarioError
 from hotline.sim.scenario import Scenario, load_scenario
 
@@ -64,6 +65,8 @@ def simulate(
     service: float | None = typer.Option(None, help="mmc: mean service time, s."),
     patience: float | None = typer.Option(None, help="mmc: mean patience, s."),
     agents: int | None = typer.Option(None, help="mmc: number of agents."),
+    events_file: Path | None = typer.Option(None, "--events", help="Write every event of the "
+                                            "run to this new SQLite event log."),
 ) -> None:
     """Run the digital twin on SCENARIO and print a KPI report."""
     from hotline.sim.twin import Twin
@@ -74,15 +77,18 @@ def simulate(
                            agents=agents)
         with Progress(TextColumn(f"[bold]{loaded.name}[/] {loaded.days:g} day(s)"), BarColumn(),
                       TaskProgressColumn(), TimeElapsedColumn(), console=err_console,
-                      transient=False) as progress:
+                      transient=False) as progress, event_log_sink(events_file) as sink:
             task = progress.add_task("twin", total=1.0)
             twin = Twin(loaded, seed=seed, source=scenario,
-                        progress=lambda done: progress.update(task, completed=done))
+                        progress=lambda done: progress.update(task, completed=done),
+                        event_sink=sink)
             result = twin.run()
     except ScenarioError as exc:
         err_console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(code=2) from None
     _print_report(result)
+    if sink is not None:
+        console.print(f"{sink.written:,} events written to {events_file}", soft_wrap=True)
     data = result.to_dict()
     if json_file is not None:
         json_file.parent.mkdir(parents=True, exist_ok=True)

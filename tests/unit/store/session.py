@@ -67,8 +67,10 @@ class Session:
 
 
 def agent(agent_id: str, **skills: int) -> AgentProfile:
+    # Keys in sorted order: the log's JSON sorts keys, and ``describe`` shows a profile by its
+    # repr, which shows dict order (see the event-log test of key order).
     return AgentProfile(agent_id=agent_id, site="bj", skills=skills,
-                        languages=frozenset({"zh", "en"}), attributes={"team": "t1", "senior": 1})
+                        languages=frozenset({"zh", "en"}), attributes={"senior": 1, "team": "t1"})
 
 
 def scripted_session() -> Session:
