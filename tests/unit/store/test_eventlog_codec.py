@@ -5,8 +5,11 @@ from __future__ import annotations
 import doctest
 import math
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hotline.core import events as ev
 from hotline.store import errors, eventlog_codec, eventlog_memory, eventlog_writer
@@ -82,3 +85,16 @@ def test_doctests(module: object) -> None:
     result = doctest.testmod(module, raise_on_error=False)  # type: ignore[arg-type]
     assert result.attempted > 0
     assert result.failed == 0
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.floats(min_value=-2e9, max_value=4e9, allow_nan=False))
+def test_iso_utc_is_exactly_what_datetime_writes(at: float) -> None:
+    expected = datetime.fromtimestamp(at, tz=UTC).isoformat(timespec="microseconds")
+    assert iso_utc(at) == expected
+
+
+@pytest.mark.parametrize("at", [0.9999995, 1.0000005, -0.0000005, 2.5e-6, 3.5e-6,
+                                1_767_225_600.9999996, -1.5e-7, -0.0])
+def test_iso_utc_rounds_microseconds_like_datetime(at: float) -> None:
+    assert iso_utc(at) == datetime.fromtimestamp(at, tz=UTC).isoformat(timespec="microseconds")
