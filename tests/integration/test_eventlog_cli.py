@@ -66,6 +66,14 @@ def test_the_logged_run_replays_to_the_twins_own_engine(tmp_path: Path,
     assert describe(replayed) == describe(twin.engine)
 
 
+def test_simulate_creates_the_folder_of_the_log(tmp_path: Path) -> None:
+    path = tmp_path / "runs" / "today" / "events.sqlite"
+    result = runner.invoke(app, ["simulate", "mmc", "--days", "0.001", "--events", str(path)])
+    assert result.exit_code == 0, result.output
+    with SqliteEventLog(path, create=False) as log:
+        assert f"{log.last_seq():,} events written to {path}" in result.output
+
+
 def test_simulate_refuses_a_log_that_already_holds_events(mmc_log: tuple[Path, int]) -> None:
     path, written = mmc_log
     result = runner.invoke(app, ["simulate", "mmc", "--days", "0.001", "--events", str(path)])

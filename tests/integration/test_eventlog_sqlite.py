@@ -236,6 +236,10 @@ def test_a_file_that_is_not_an_event_log(backend: Backend) -> None:
     assert str(missing.value) == f"{backend.location('absent.sqlite')}: no such file"
     assert not backend.location("absent.sqlite").exists()
 
+    with pytest.raises(EventLogOpenError) as folder:
+        SqliteEventLog(backend.root, create=False)
+    assert str(folder.value) == f"{backend.root}: is a directory, not an event log file"
+
 
 def test_a_closed_log_says_so(backend: Backend) -> None:
     log = backend.open()

@@ -48,7 +48,10 @@ def event_log_sink(path: Path | None, batch_size: int = 10_000
         yield None
         return
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         log = SqliteEventLog(path, synchronous="NORMAL")
+    except OSError as exc:
+        raise _fail(f"{path}: cannot create the folder ({exc.strerror})") from None
     except StoreError as exc:
         raise _fail(str(exc)) from None
     try:

@@ -71,7 +71,8 @@ class SqliteEventLog:
         if page_size < 1:
             raise InvalidArgument("page_size", f"must be ≥ 1, got {page_size!r}")
         if not create and not self.path.is_file():
-            raise EventLogOpenError(self.source, "no such file")
+            raise EventLogOpenError(self.source, "is a directory, not an event log file"
+                                    if self.path.is_dir() else "no such file")
         self.page_size = page_size
         self._conn: sqlite3.Connection | None = None
         try:
