@@ -211,3 +211,22 @@ def test_the_expired_reservation_in_the_busy_centre_is_really_expired() -> None:
     timed_out = [e for e in centre.log if isinstance(e, ev.ReservationTimedOut)]
     assert [(e.reservation_id, e.agent_id) for e in timed_out] == [("c2/1", "a3")]
     assert centre.presence("a3") == ("not_ready", "no_answer")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "AssignContact of a call to an agent who holds only an e-mail is refused (rightly: a call "
+    "needs an agent holding nothing else) but the message says \"agent 'a1' is busy with a "
+    "call\", which is false; it should say the agent holds other contacts"))
+def test_assigning_a_call_to_an_agent_holding_an_email_says_why() -> None:
+    centre = Centre()
+    centre.queue("cards", "skills.cards >= 1")
+    centre.workflow("wf", ("cards", None))
+    centre.agent("a1", capacity={"voice": 1, "email": 3}, ready_at=0.0)
+    centre.offer("e1", at=1.0, channel="email")
+    centre.connect("e1", at=2.0)
+    centre.offer("c1", at=3.0)
+    before = centre.state()
+    with pytest.raises(IllegalState) as info:
+        centre.do(AssignContact(contact_id="c1", agent_id="a1"), at=4.0)
+    assert centre.state() == before
+    assert "call" not in str(info.value)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from hotline.core import events as ev
+from hotline.core.commands import AbandonContact, TransferContact
 from hotline.metrics.accumulator import KpiAccumulator
 from hotline.metrics.counts import AgentTime, ContactCounts
 from hotline.metrics.definitions import KpiDefinitions, ServiceLevelVariant
+from tests.unit.core.test_centre import standard_centre
 from tests.unit.metrics.test_stream import (
     END,
     abandoned,
@@ -275,3 +277,23 @@ def test_definitions_describe_themselves() -> None:
     assert KpiDefinitions(variant=ServiceLevelVariant.ANSWERED).describe() == {
         "service_level_s": 20.0, "short_abandon_s": 5.0, "variant": "answered",
         "interval_minutes": 30}
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "a caller answered (leg 0), blind-transferred, who hangs up while waiting for the second "
+    "agent gets ContactAbandoned(queued_at=<first queue time>); the accumulator counts it as "
+    "answered AND abandoned (answer rate 1.0 and abandon rate 1.0 for one contact) with an "
+    "abandon wait that includes the first conversation (302 s here)"))
+def test_hang_up_after_a_transfer_is_not_a_second_outcome() -> None:
+    centre = standard_centre()
+    centre.queue("loans", "skills.loans >= 1")
+    centre.agent("a1")
+    centre.offer("c1", at=0.0)
+    centre.connect("c1", at=2.0)
+    centre.do(TransferContact(contact_id="c1", to_queue="loans"), at=300.0)
+    centre.do(AbandonContact(contact_id="c1"), at=302.0)
+    acc = KpiAccumulator(KpiDefinitions(), origin=0.0)
+    acc.consume_all(centre.log)
+    counts = acc.contacts[(0, "cards", "voice")]
+    assert (counts.offered, counts.answered) == (1, 1)
+    assert counts.answered + counts.abandoned <= counts.offered
