@@ -20,9 +20,8 @@ from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).parent))
-from simpy_mmc import run_simpy_mmc  # noqa: E402
-
-from hotline.sim.mmc import ErlangA, mmc_scenario, run_mmc  # noqa: E402
+from hotline.sim.mmc import ErlangA, mmc_scenario, run_mmc
+from simpy_mmc import run_simpy_mmc
 
 RATE, SERVICE, PATIENCE, AGENTS = 2.0, 150.0, 120.0, 300
 

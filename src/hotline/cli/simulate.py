@@ -84,7 +84,7 @@ def simulate(
                         event_sink=sink)
             result = twin.run()
     except ScenarioError as exc:
-        err_console.print(f"[red]error:[/] {exc}")
+        err_console.print(f"[red]error:[/] {exc}", soft_wrap=True, highlight=False)
         raise typer.Exit(code=2) from None
     _print_report(result)
     if sink is not None:

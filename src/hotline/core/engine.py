@@ -40,7 +40,7 @@ from hotline.core.commands import (
     TransferContact,
     UpdateAgent,
 )
-from hotline.core.definitions import AgentProfile, Fallback, QueueSpec
+from hotline.core.definitions import AgentProfile, Fallback, QueueSpec, Workflow
 from hotline.core.errors import (
     AgentOverCapacity,
     DuplicateItem,
@@ -55,6 +55,7 @@ from hotline.core.live import (
     OFFLINE,
     ON_HOLD,
     READY,
+    RESERVED,
     WAITING,
     WRAP_UP,
     AgentState,
@@ -208,15 +209,18 @@ class Engine(Router):
 
     def _on_LogOut(self, c: LogOut) -> None:
         agent = self._logged_in(c.agent_id)
+        staying = [leg for leg in agent.work.values()
+                   if leg.activity != RESERVED and not (c.force and leg.activity == WRAP_UP)]
+        if staying and not agent.pending_logout:
+            # Leaving first, so nothing new is offered while the open work is settled.
+            self._emit(ev.AgentLogoutRequested(at=self._now, agent_id=agent.id))
         self._revoke_offers(agent, "logged_out")
         if c.force:
             for contact_id, leg in list(agent.work.items()):
                 if leg.activity == WRAP_UP:
-                    self._finish_wrap_up(agent, contact_id, "forced_logout", "", False)
-        if agent.total:
-            if not agent.pending_logout:
-                self._emit(ev.AgentLogoutRequested(at=self._now, agent_id=agent.id))
-        elif agent.presence != OFFLINE:
+                    self._finish_wrap_up(agent, contact_id, "forced_logout", "", False,
+                                         route=False)
+        if agent.total == 0 and agent.presence != OFFLINE:
             self._emit(ev.AgentLoggedOut(at=self._now, agent_id=agent.id))
 
     # --- contacts ----------------------------------------------------------------------------
@@ -237,9 +241,9 @@ class Engine(Router):
         self._emit(ev.ContactQueued(at=now, contact_id=c.contact_id, channel=channel,
                                     workflow=wf.name, queue=first.queue, priority=c.priority,
                                     attributes=c.attributes))
-        if first.timeout_s is not None:
+        if _times_out(wf, 0):
             self._emit(ev.WakeUpRequested(at=now, key=step_timer(c.contact_id),
-                                          due=now + first.timeout_s))
+                                          due=now + float(first.timeout_s or 0.0)))
         contact = self.contacts[c.contact_id]
         self._route_contact(contact, contact.pool)
 
@@ -279,7 +283,9 @@ class Engine(Router):
         if load >= cap:
             raise AgentOverCapacity(agent.id, contact.channel, load, cap)
         if not agent.can_take(contact.channel):
-            raise IllegalState(f"agent '{agent.id}' is busy with a call")
+            reason = ("is on a call" if agent.exclusive else
+                      f"holds other contacts, and a {contact.channel} needs the whole agent")
+            raise IllegalState(f"agent '{agent.id}' {reason}")
         queue = next((q for q in contact.pool if agent.id in q.members), None)
         if queue is None:
             pool = ", ".join(q.name for q in contact.pool)
@@ -343,7 +349,7 @@ class Engine(Router):
         self._finish_wrap_up(agent, c.contact_id, c.disposition, c.notes, False)
 
     def _finish_wrap_up(self, agent: AgentState, contact_id: str, disposition: str, notes: str,
-                        timed_out: bool) -> None:
+                        timed_out: bool, *, route: bool = True) -> None:
         leg = agent.work[contact_id]
         hold = leg.hold_s + (self._now - leg.hold_since if leg.activity == ON_HOLD else 0.0)
         contact = self.contacts.get(contact_id)
@@ -357,7 +363,8 @@ class Engine(Router):
             self._emit(ev.WrapUpEnded(at=self._now, contact_id=contact_id, agent_id=agent.id,
                                       connected_at=leg.connected_at, disposition=disposition,
                                       notes=notes, timed_out=timed_out))
-        self._after_release(agent)
+        if route:
+            self._after_release(agent)
 
     def _on_AbandonContact(self, c: AbandonContact) -> None:
         contact = self._contact(c.contact_id, WAITING, "reserved")
@@ -366,7 +373,8 @@ class Engine(Router):
         agent_id = contact.agent_id
         self._emit(ev.ContactAbandoned(at=self._now, contact_id=contact.id,
                                        first_queue=contact.first_queue, channel=contact.channel,
-                                       queued_at=contact.queued_at, agent_id=agent_id))
+                                       queued_at=contact.queued_at, agent_id=agent_id,
+                                       legs=contact.legs))
         if agent_id is not None:
             self._after_release(self.agents[agent_id])
 
@@ -423,9 +431,9 @@ class Engine(Router):
             step = steps[nxt]
             self._emit(ev.ContactOverflowed(at=now, contact_id=contact.id, step=nxt,
                                             queue=step.queue))
-            if step.timeout_s is not None:
+            if _times_out(contact.workflow, nxt):
                 self._emit(ev.WakeUpRequested(at=now, key=step_timer(contact.id),
-                                              due=now + step.timeout_s))
+                                              due=now + float(step.timeout_s or 0.0)))
             if contact.state == WAITING:
                 self._route_contact(contact, [self.queues[step.queue]])
             return
@@ -435,16 +443,25 @@ class Engine(Router):
             res = self.reservations[str(contact.reservation_id)]
             due = res.expires_at if res.expires_at is not None else now
             self._emit(ev.WakeUpRequested(at=now, key=step_timer(contact.id), due=due))
-        elif fallback is Fallback.CALLBACK:
-            if contact.channel == Channel.VOICE:
-                number = str(contact.attributes.get("caller_number", "unknown"))
-                self._emit(ev.CallbackRequested(at=now, contact_id=contact.id, number=number))
-                self._requeue(contact)
-        elif fallback is not None:
+        elif fallback is Fallback.CALLBACK and contact.channel == Channel.VOICE:
+            number = str(contact.attributes.get("caller_number", "unknown"))
+            self._emit(ev.CallbackRequested(at=now, contact_id=contact.id, number=number))
+            self._requeue(contact)
+        elif fallback is not None and fallback is not Fallback.CALLBACK:
             self._divert(contact, fallback.value)
+        else:
+            # Already a callback (or no fallback): the wake-up is spent.
+            self._emit(ev.WakeUpSpent(at=now, key=step_timer(contact.id)))
 
 
 _CHANNELS = {c.value: c for c in Channel}
+
+
+def _times_out(workflow: Workflow, step: int) -> bool:
+    """Whether a contact at ``step`` needs a wake-up: to widen, or for the fallback."""
+    if workflow.steps[step].timeout_s is None:
+        return False
+    return step + 1 < len(workflow.steps) or workflow.fallback is not None
 
 
 def _check_attributes(attributes: Mapping[str, object]) -> None:

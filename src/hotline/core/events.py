@@ -222,6 +222,7 @@ class ContactAbandoned(Event):
     channel: str
     queued_at: float
     agent_id: str | None  # the agent whose offer was ringing, if any
+    legs: int = 0  # conversations before: > 0 means the caller hung up waiting after a transfer
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -252,6 +253,13 @@ class WakeUpRequested(Event):
     due: float
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WakeUpSpent(Event):
+    """A wake-up came and found nothing left to do (say, the fallback of a callback)."""
+
+    key: str
+
+
 TERMINAL = (ContactCompleted, ContactAbandoned, ContactDiverted)
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -262,7 +270,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ReservationCreated, ReservationRejected, ReservationTimedOut, ReservationRevoked,
         ContactConnected, ContactHeld, ContactResumed, ContactTransferred, ContactEnded,
         WrapUpEnded, ContactCompleted, ContactAbandoned, CallbackRequested, ContactDiverted,
-        WakeUpRequested,
+        WakeUpRequested, WakeUpSpent,
     )
 }
 

@@ -55,7 +55,7 @@ def compile_expression(source: str, field: str = "expression") -> Callable[[Agen
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise InvalidDefinition(
-            field, f"syntax error at column {exc.offset or 0}: {exc.msg}"
+            field, f"syntax error at column {max(1, exc.offset or 1)}: {exc.msg}"
         ) from None
     predicate = _compile(tree.body, field)
 
@@ -119,7 +119,12 @@ def _compile_compare(node: ast.Compare, field: str) -> Predicate:
         current = left(a)
         for fn, right_fn in steps:
             nxt = right_fn(a)
-            if not fn(current, nxt):
+            try:
+                if not fn(current, nxt):
+                    return False
+            except TypeError:
+                # A missing attribute (None) compared with a number: this comparison is
+                # false, the rest of the expression still counts.
                 return False
             current = nxt
         return True

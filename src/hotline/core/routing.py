@@ -23,6 +23,7 @@ from typing import Any
 from hotline.core import events as ev
 from hotline.core.definitions import Selection
 from hotline.core.live import (
+    READY,
     RESERVED,
     WAITING,
     AgentState,
@@ -62,7 +63,14 @@ class Router(CentreState):
                 if agent.version != top[-2]:
                     heappop(heap)
                     continue
+                if contact.id in agent.work:
+                    agent = self._other_idle_agent(heap, contact)
+                    if agent is None:
+                        break
                 self._reserve(contact, agent, q)
+                if not agent.exclusive and agent.presence == READY:
+                    # Still free for more (e-mails, chats): back into the indexes.
+                    self._index_agent(agent)
                 return
         entry_seq, gen, order_at, priority = contact.seq, contact.gen, contact.order_at, \
             contact.priority
@@ -71,6 +79,25 @@ class Router(CentreState):
             if heap is None:
                 heap = q.waiting[ch] = []
             heappush(heap, (order_at - q.weight * priority, entry_seq, gen, contact))
+
+    @staticmethod
+    def _other_idle_agent(heap: list[tuple[Any, ...]], contact: Contact) -> AgentState | None:
+        """The best valid agent of ``heap`` who does not still hold ``contact`` (a transfer's
+        wrap-up): an agent is never offered a contact they are wrapping up."""
+        held: list[tuple[Any, ...]] = []
+        found = None
+        while heap:
+            top = heappop(heap)
+            agent = top[-1]
+            if agent.version != top[-2]:
+                continue
+            held.append(top)
+            if contact.id not in agent.work:
+                found = agent
+                break
+        for entry in held:
+            heappush(heap, entry)
+        return found
 
     def _requeue(self, contact: Contact) -> None:
         """A contact is back from an offer: it waits again in its old place."""
@@ -110,6 +137,11 @@ class Router(CentreState):
                         heappop(heap)
                     else:
                         continue
+                    if contact.id in agent.work:
+                        other = _other_waiting_contact(heap, agent)
+                        if other is None:
+                            continue
+                        top = other
                     if best is None or top[:2] < best[:2]:
                         best, best_q = top, q
             if best is None or best_q is None:
@@ -171,6 +203,25 @@ class Router(CentreState):
                                     contact.gen, contact))
         for agent in self.agents.values():
             self._index_agent(agent)
+
+
+def _other_waiting_contact(heap: list[tuple[Any, ...]], agent: AgentState
+                           ) -> tuple[Any, ...] | None:
+    """The best valid entry of ``heap`` whose contact ``agent`` does not still hold."""
+    held: list[tuple[Any, ...]] = []
+    found = None
+    while heap:
+        top = heappop(heap)
+        contact = top[3]
+        if contact.state != WAITING or contact.gen != top[2]:
+            continue
+        held.append(top)
+        if contact.id not in agent.work:
+            found = top
+            break
+    for entry in held:
+        heappush(heap, entry)
+    return found
 
 
 def _selection_key(q: QueueState, agent: AgentState) -> tuple[float, ...]:

@@ -293,6 +293,9 @@ class CentreState:
 
     def _apply_CallbackRequested(self, e: ev.CallbackRequested) -> None:
         contact = self.contacts[e.contact_id]
+        if contact.step == len(contact.workflow.steps) - 1:
+            # The fallback of the last step would be a callback: nothing left to wait for.
+            self.timers.pop(step_timer(contact.id), None)
         contact.channel = Channel.CALLBACK
         contact.callback_number = e.number
         contact.gen += 1
@@ -305,6 +308,58 @@ class CentreState:
     def _apply_WakeUpRequested(self, e: ev.WakeUpRequested) -> None:
         self.timers[e.key] = e.due
 
+    def _apply_WakeUpSpent(self, e: ev.WakeUpSpent) -> None:
+        del self.timers[e.key]
+
 
 def _is_agent(agent_id: str) -> Callable[[AgentView], bool]:
     return lambda view: view.id == agent_id
+
+
+def describe(state: CentreState) -> dict[str, Any]:
+    """The logical state as plain data (no routing indexes): equal states describe equally."""
+    return {
+        "queues": {
+            name: {"spec": repr(q.spec), "members": sorted(q.members)}
+            for name, q in sorted(state.queues.items())
+        },
+        "workflows": {name: repr(w) for name, w in sorted(state.workflows.items())},
+        "agents": {
+            a.id: {
+                "profile": _profile_data(a.profile), "presence": a.presence,
+                "reason": a.reason,
+                "pending_logout": a.pending_logout,
+                "load": {str(c): n for c, n in sorted(a.load.items()) if n},
+                "total": a.total, "exclusive": a.exclusive,
+                "idle_since": a.idle_since, "state_since": a.state_since,
+                "queues": [q.name for q in a.queues],
+                "work": {cid: (leg.activity, str(leg.channel), leg.connected_at, leg.hold_s,
+                               leg.hold_since) for cid, leg in sorted(a.work.items())},
+            }
+            for a in sorted(state.agents.values(), key=lambda a: a.id)
+        },
+        "contacts": {
+            c.id: {
+                "channel": str(c.channel), "workflow": c.workflow.name, "priority": c.priority,
+                "attributes": dict(c.attributes), "queued_at": c.queued_at,
+                "order_at": c.order_at, "seq": c.seq, "state": c.state, "step": c.step,
+                "pool": [q.name for q in c.pool], "first_queue": c.first_queue,
+                "agent_id": c.agent_id, "reservation_id": c.reservation_id, "offers": c.offers,
+                "legs": c.legs, "callback_number": c.callback_number,
+                "transferred": c.transferred,
+            }
+            for c in sorted(state.contacts.values(), key=lambda c: c.id)
+        },
+        "reservations": {
+            r.id: (r.contact.id, r.agent.id, r.queue.name, r.created_at, r.expires_at)
+            for r in sorted(state.reservations.values(), key=lambda r: r.id)
+        },
+        "timers": dict(sorted(state.timers.items())),
+        "contact_seq": state.contact_seq,
+    }
+
+
+def _profile_data(p: AgentProfile) -> dict[str, Any]:
+    return {"site": p.site, "skills": dict(sorted(p.skills.items())),
+            "languages": sorted(p.languages), "capacity": dict(sorted(p.capacity.items())),
+            "attributes": dict(sorted(p.attributes.items())), "auto_accept": p.auto_accept}

@@ -131,6 +131,14 @@ class KpiAccumulator:
 
     def _abandoned(self, e: ev.ContactAbandoned) -> None:
         counts = self._slot(e.queued_at, e.first_queue, self._channel_of(e.contact_id, e.channel))
+        if e.legs:
+            # Answered before, then lost while waiting after a transfer: not an abandon of
+            # the offered contact (it was answered), but counted as lost after transfer.
+            counts.transfer_abandoned += 1
+            self._first_queue.pop(e.contact_id, None)
+            if e.agent_id is not None:
+                self._leg_ended(e.agent_id, e.at)
+            return
         wait = e.at - e.queued_at
         counts.abandoned += 1
         counts.abandon_wait_s += wait

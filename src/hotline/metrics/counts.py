@@ -7,10 +7,10 @@ from typing import Any
 from hotline.metrics.definitions import KpiDefinitions
 from hotline.metrics.definitions import ServiceLevelVariant as V
 
-
 _CONTACT_FIELDS = ("abandon_wait_s", "abandoned", "abandoned_within", "answered",
                    "answered_within", "callbacks", "delayed", "diverted", "handle_s", "handled",
-                   "hold_s", "offered", "short_abandoned", "transfers", "wait_s")
+                   "hold_s", "offered", "short_abandoned", "transfer_abandoned", "transfers",
+                   "wait_s")
 
 
 class ContactCounts:
@@ -34,6 +34,7 @@ class ContactCounts:
         self.callbacks = 0
         self.diverted = 0
         self.transfers = 0
+        self.transfer_abandoned = 0
 
     def add(self, other: ContactCounts) -> None:
         for name in _CONTACT_FIELDS:
@@ -65,6 +66,7 @@ class ContactCounts:
             "callbacks": self.callbacks,
             "diverted": self.diverted,
             "transfers": self.transfers,
+            "transfer_abandoned": self.transfer_abandoned,
             "answer_rate": ratio(self.answered, self.offered),
             "abandon_rate": ratio(self.abandoned, self.offered),
             "service_level": self.service_level(d),

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from hotline.core.errors import InvalidDefinition
+from hotline.core.expressions import compile_expression
 from hotline.metrics.definitions import ServiceLevelVariant
 from hotline.sim.distributions import Distribution
 from hotline.sim.errors import ScenarioError
@@ -175,6 +177,11 @@ class Scenario(_Model):
         workflows = {w.name for w in self.workflows}
         shifts = {s.name for s in self.shifts}
         per_day = 24 * 60 // self.interval_minutes
+        for i, q in enumerate(self.queues):
+            try:
+                compile_expression(q.expression)
+            except InvalidDefinition as exc:
+                raise ScenarioError(source, f"queues[{i}].expression", exc.reason) from None
         for i, wf in enumerate(self.workflows):
             for j, step in enumerate(wf.steps):
                 if step.queue not in queues:

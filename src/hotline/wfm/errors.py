@@ -28,6 +28,7 @@ class ScheduleSolveError(WfmError):
 class BreakReoptimisationError(WfmError):
     """Intraday break input is inconsistent (break outside its window or shift, naive time)."""
 
+
 class QueueInputError(WfmError):
     """A queue input (calls, AHT, patience, agents) is missing, negative or zero.
 
@@ -56,10 +57,6 @@ class ImpossibleTargetError(TargetError):
     """A staffing target that no finite number of agents can meet."""
 
 
-class ScheduleInputError(WfmError):
-    """A scheduling input file is malformed; the message names the file, the field and why."""
-
-
 class HistoryError(WfmError):
     """A history of interval volumes is unusable: names the row or field and the reason."""
 
@@ -70,3 +67,7 @@ class CalendarError(WfmError):
 
 class ForecastError(WfmError):
     """A forecast cannot be made from the given input: names the parameter and the reason."""
+
+
+class ScheduleInputError(WfmError):
+    """A scheduling input file is malformed; the message names the file, the field and why."""

@@ -174,13 +174,6 @@ def test_transfer_while_on_hold_counts_the_hold_in_the_first_leg_only() -> None:
     assert completed.hold_s == 0.0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a multi-capacity agent who transfers a contact with wrap-up stays indexed as available "
-    "(ContactConnected and the wrap-up leg do not bump the agent's version), so the "
-    "transferred e-mail is offered straight back to the agent still wrapping it up: "
-    "AgentState.work['e1'] is overwritten by the new offer (the wrap-up leg is lost), the "
-    "wrap-up timer then emits ContactCompleted(connected_at=0.0, wrap_up_timed_out=True) for "
-    "an e-mail that only rang, and the agent's e-mail load keeps 1 with no work"))
 def test_transferred_email_is_not_offered_back_to_the_agent_wrapping_it_up() -> None:
     centre = Centre()
     centre.queue("mail", '"email" in channels')

@@ -213,10 +213,6 @@ def test_the_expired_reservation_in_the_busy_centre_is_really_expired() -> None:
     assert centre.presence("a3") == ("not_ready", "no_answer")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "AssignContact of a call to an agent who holds only an e-mail is refused (rightly: a call "
-    "needs an agent holding nothing else) but the message says \"agent 'a1' is busy with a "
-    "call\", which is false; it should say the agent holds other contacts"))
 def test_assigning_a_call_to_an_agent_holding_an_email_says_why() -> None:
     centre = Centre()
     centre.queue("cards", "skills.cards >= 1")

@@ -93,11 +93,6 @@ def test_missing_attribute_is_not_a_member_even_for_ordering_comparisons() -> No
     assert member('attributes.tier == "senior"', agent()) is False
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a comparison of a missing attribute raises TypeError inside the compiled closure and "
-    "member() turns it into False for the WHOLE expression, so `attributes.level < 3 or "
-    "site == \"beijing\"` is False for a Beijing agent without 'level' while the same "
-    "expression with the operands swapped is True ('or' is not commutative)"))
 def test_missing_attribute_comparison_is_false_locally_not_for_the_whole_expression() -> None:
     view = agent(site="beijing")
     assert member('site == "beijing" or attributes.level < 3', view) is True
@@ -133,11 +128,6 @@ def test_syntax_error_names_the_column(source: str, column: int) -> None:
     assert "invalid syntax" in error.reason or "unmatched" in error.reason
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "for an expression cut short (e.g. 'skills.cards >= ') Python's SyntaxError has "
-    "offset 0 in eval mode and compile_expression reports 'syntax error at column 0', a "
-    "column that does not exist (columns elsewhere are 1-based); it should name the end "
-    "of the text (column 17) or say 'at the end'"))
 def test_syntax_error_at_end_names_a_real_column() -> None:
     assert "column 0" not in reject("skills.cards >= ").reason
 

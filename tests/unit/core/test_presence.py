@@ -120,9 +120,9 @@ def test_logout_revokes_ringing_offers_back_to_their_place() -> None:
     centre.connect("e1", at=6.0)
     out = centre.do(LogOut(agent_id="a1"), at=7.0)
     assert out == [
+        ev.AgentLogoutRequested(at=7.0, agent_id="a1"),
         ev.ReservationRevoked(at=7.0, reservation_id="e2/1", contact_id="e2", agent_id="a1",
                               reason="logged_out"),
-        ev.AgentLogoutRequested(at=7.0, agent_id="a1"),
     ]
     out = centre.agent("a2", capacity={"email": 1}, ready_at=8.0)
     assert one(out, ev.ReservationCreated).contact_id == "e2"  # ahead of e3
@@ -169,12 +169,6 @@ def test_forced_logout_ends_wrap_ups() -> None:
     assert centre.presence("a1") == ("offline", "")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "LogOut(force=True) finishes the wrap-up before marking the agent as leaving: "
-    "_finish_wrap_up -> _after_release sees a ready agent and reserves the waiting c2 to "
-    "them, so the command emits ContactCompleted, ReservationCreated(c2 -> a1), "
-    "WakeUpRequested, AgentLogoutRequested instead of ContactCompleted, AgentLoggedOut, and "
-    "c2 rings at an agent who is logging out"))
 def test_forced_logout_with_a_waiting_contact_logs_the_agent_out() -> None:
     centre = centre_with_wrap_up()
     centre.agent("a1", ready_at=0.0)

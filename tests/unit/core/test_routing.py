@@ -239,10 +239,6 @@ def test_agent_with_email_capacity_three_takes_three_waiting_emails_at_login() -
     centre.check_invariants()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Router._route_contact reserves the head of the idle heap but never re-indexes the agent, "
-    "whose version moved on: an agent with email capacity 3 who is ready gets the first "
-    "arriving e-mail; the second and third wait although the agent has free capacity"))
 def test_agent_with_email_capacity_three_gets_three_emails_as_they_arrive() -> None:
     centre = mail_centre()
     centre.agent("a1", capacity={"email": 3}, ready_at=0.0)

@@ -279,11 +279,6 @@ def test_definitions_describe_themselves() -> None:
         "interval_minutes": 30}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a caller answered (leg 0), blind-transferred, who hangs up while waiting for the second "
-    "agent gets ContactAbandoned(queued_at=<first queue time>); the accumulator counts it as "
-    "answered AND abandoned (answer rate 1.0 and abandon rate 1.0 for one contact) with an "
-    "abandon wait that includes the first conversation (302 s here)"))
 def test_hang_up_after_a_transfer_is_not_a_second_outcome() -> None:
     centre = standard_centre()
     centre.queue("loans", "skills.loans >= 1")

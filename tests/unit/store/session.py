@@ -132,6 +132,8 @@ def scripted_session() -> Session:
     s.do(DivertContact(contact_id="c5", to="voicemail"), 5.0)
     s.do(OfferContact(contact_id="c6", channel="voice", workflow="cards"), 1.0)
     s.do(RequestCallback(contact_id="c6", number="13900000000"), 4.0)
+    s.fire("s", "c6")  # overflows to loans as a callback
+    s.fire("s", "c6")  # its last step times out: already a callback, the wake-up is spent
 
     # a2 comes back: the oldest callback rings at a2, whose going not ready revokes it.
     s.do(SetPresence(agent_id="a2", ready=True), 1.0)
