@@ -4,6 +4,7 @@ import typer
 
 from hotline.cli.events import events_app
 from hotline.cli.ivr import ivr_app
+from hotline.cli.plan import register as register_plan
 from hotline.cli.simulate import simulate
 from hotline.cli.wfm import wfm_app
 
@@ -17,5 +18,6 @@ app.command()(simulate)
 app.add_typer(wfm_app, name="wfm")
 app.add_typer(ivr_app, name="ivr")
 app.add_typer(events_app, name="events")
+register_plan(app)
 
 __all__ = ["app"]
