@@ -33,6 +33,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     console = Console()
+    import hotline.core.engine as engine
+
+    build = "compiled (mypyc)" if engine.__file__.endswith(".so") else "pure Python"
+    console.print(f"engine build: [bold]{build}[/] ({engine.__file__})")
     exact = ErlangA(rate=RATE, service=SERVICE, patience=PATIENCE, agents=AGENTS)
     warmup = args.callers // 20
     rows = []

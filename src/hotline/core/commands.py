@@ -3,54 +3,55 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from hotline.core.definitions import AgentProfile, QueueSpec, Workflow
+from hotline.core.records import record
 
 Attributes = Mapping[str, str | int | float | bool]
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class Command:
     pass
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class DefineQueue(Command):
     queue: QueueSpec
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class DefineWorkflow(Command):
     workflow: Workflow
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class RegisterAgent(Command):
     profile: AgentProfile
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class UpdateAgent(Command):
     """Change an agent's skills, languages, capacity or site; queue membership follows."""
 
     profile: AgentProfile
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class LogIn(Command):
     agent_id: str
     ready: bool = False
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class SetPresence(Command):
     agent_id: str
     ready: bool
     reason: str = ""
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class LogOut(Command):
     """Log out; with open work the agent leaves once it is done (``force`` ends wrap-ups)."""
 
@@ -58,7 +59,7 @@ class LogOut(Command):
     force: bool = False
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class OfferContact(Command):
     """A new contact enters a workflow (after the IVR, or from a mailbox, forum or dialer)."""
 
@@ -69,17 +70,17 @@ class OfferContact(Command):
     attributes: Attributes = field(default_factory=dict)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class AcceptReservation(Command):
     reservation_id: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class RejectReservation(Command):
     reservation_id: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class AssignContact(Command):
     """Offer a particular waiting contact to a particular agent (an agent or supervisor picks)."""
 
@@ -87,17 +88,17 @@ class AssignContact(Command):
     agent_id: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class HoldContact(Command):
     contact_id: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class ResumeContact(Command):
     contact_id: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class TransferContact(Command):
     """Blind transfer to a queue or to an agent."""
 
@@ -106,14 +107,14 @@ class TransferContact(Command):
     to_agent: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class EndContact(Command):
     """The conversation is over (hang-up, reply sent); wrap-up follows if the workflow has one."""
 
     contact_id: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class CompleteWrapUp(Command):
     contact_id: str
     agent_id: str
@@ -121,20 +122,20 @@ class CompleteWrapUp(Command):
     notes: str = ""
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class AbandonContact(Command):
     """The caller hung up before being connected."""
 
     contact_id: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class RequestCallback(Command):
     contact_id: str
     number: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class DivertContact(Command):
     """The caller chose voicemail (or the shell closes the line) while waiting."""
 
@@ -142,6 +143,6 @@ class DivertContact(Command):
     to: str = "voicemail"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class TimerFired(Command):
     key: str

@@ -92,13 +92,19 @@ class Engine(Router):
 
     def handle(self, command: Command, now: float) -> list[ev.Event]:
         """Carry out ``command`` at time ``now`` (seconds since the epoch); return its events."""
-        handler = self._handlers.get(type(command))
-        if handler is None:
-            raise InvalidDefinition("command", f"unknown command {type(command).__name__}")
         self._now = now
         out: list[ev.Event] = []
         self._out = out
-        handler(command)
+        # The commands of every call first, by direct call; the rest by table.
+        if isinstance(command, OfferContact):
+            self._on_OfferContact(command)
+        elif isinstance(command, EndContact):
+            self._on_EndContact(command)
+        else:
+            handler = self._handlers.get(type(command))
+            if handler is None:
+                raise InvalidDefinition("command", f"unknown command {type(command).__name__}")
+            handler(command)
         return out
 
     @classmethod
@@ -232,15 +238,19 @@ class Engine(Router):
         wf = self.workflows.get(c.workflow)
         if wf is None:
             raise UnknownItem("workflow", c.workflow)
-        if not isinstance(c.priority, int) or not 0 <= c.priority <= self.config.max_priority:
+        # Read untyped: the compiled engine would reject a float with a bare TypeError.
+        priority: object = getattr(c, "priority")  # noqa: B009
+        if type(priority) is not int or not 0 <= priority <= self.config.max_priority:
             raise InvalidDefinition("priority", f"must be a whole number 0–"
-                                    f"{self.config.max_priority}, got {c.priority!r}")
+                                    f"{self.config.max_priority}, got {priority!r}")
         _check_attributes(c.attributes)
         now = self._now
         first = wf.steps[0]
-        self._emit(ev.ContactQueued(at=now, contact_id=c.contact_id, channel=channel,
-                                    workflow=wf.name, queue=first.queue, priority=c.priority,
-                                    attributes=c.attributes))
+        queued = ev.ContactQueued(at=now, contact_id=c.contact_id, channel=channel,
+                                  workflow=wf.name, queue=first.queue, priority=c.priority,
+                                  attributes=c.attributes)
+        self._apply_ContactQueued(queued)
+        self._out.append(queued)
         if _times_out(wf, 0):
             self._emit(ev.WakeUpRequested(at=now, key=step_timer(c.contact_id),
                                           due=now + float(first.timeout_s or 0.0)))
@@ -465,7 +475,9 @@ def _times_out(workflow: Workflow, step: int) -> bool:
 
 
 def _check_attributes(attributes: Mapping[str, object]) -> None:
-    if not isinstance(attributes, Mapping):
+    if not attributes:
+        return
+    if type(attributes) is not dict and not isinstance(attributes, Mapping):
         raise InvalidDefinition("attributes", "must be a mapping")
     for key, value in attributes.items():
         if not isinstance(key, str) or not key:

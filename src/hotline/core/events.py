@@ -12,20 +12,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from typing import Any
+
+from hotline.core.records import record
 
 Attributes = Mapping[str, str | int | float | bool]
 
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class Event:
     at: float
 
 
 # --- directory -------------------------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class QueueDefined(Event):
     queue: str
     expression: str
@@ -36,7 +38,7 @@ class QueueDefined(Event):
     site: str | None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class WorkflowDefined(Event):
     workflow: str
     steps: tuple[tuple[str, float | None], ...]
@@ -44,7 +46,7 @@ class WorkflowDefined(Event):
     wrap_up_s: float
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class AgentRegistered(Event):
     agent_id: str
     site: str
@@ -55,40 +57,40 @@ class AgentRegistered(Event):
     auto_accept: bool
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class AgentUpdated(AgentRegistered):
     pass
 
 
 # --- presence --------------------------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class AgentLoggedIn(Event):
     agent_id: str
     ready: bool
     reason: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class PresenceChanged(Event):
     agent_id: str
     ready: bool
     reason: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class AgentLogoutRequested(Event):
     """The agent asked to log out with open work; they leave once it is done."""
 
     agent_id: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class AgentLoggedOut(Event):
     agent_id: str
 
 
 # --- contacts and reservations ---------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class ContactQueued(Event):
     contact_id: str
     channel: str
@@ -98,7 +100,7 @@ class ContactQueued(Event):
     attributes: Attributes
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class ContactOverflowed(Event):
     """A workflow step timed out: the pool widened to ``queue``; the contact keeps its place."""
 
@@ -107,7 +109,7 @@ class ContactOverflowed(Event):
     queue: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class ReservationCreated(Event):
     reservation_id: str
     contact_id: str
@@ -116,21 +118,21 @@ class ReservationCreated(Event):
     expires_at: float | None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class ReservationRejected(Event):
     reservation_id: str
     contact_id: str
     agent_id: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class ReservationTimedOut(Event):
     reservation_id: str
     contact_id: str
     agent_id: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class ReservationRevoked(Event):
     """The offer was withdrawn (agent went not ready or logged out); the contact keeps its place."""
 
@@ -140,7 +142,7 @@ class ReservationRevoked(Event):
     reason: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class ContactConnected(Event):
     contact_id: str
     agent_id: str
@@ -152,19 +154,19 @@ class ContactConnected(Event):
     leg: int  # 0 for the first answer; transfers add legs
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class ContactHeld(Event):
     contact_id: str
     agent_id: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class ContactResumed(Event):
     contact_id: str
     agent_id: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class ContactTransferred(Event):
     """Blind transfer: the agent's leg ends (into wrap-up if any); the contact waits anew."""
 
@@ -176,7 +178,7 @@ class ContactTransferred(Event):
     wrap_up_until: float | None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class ContactEnded(Event):
     """The conversation is over; the agent is in wrap-up until ``wrap_up_until`` at the latest."""
 
@@ -185,7 +187,7 @@ class ContactEnded(Event):
     wrap_up_until: float
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class WrapUpEnded(Event):
     """An agent finished wrap-up of a leg of a contact that has since moved on (a transfer)."""
 
@@ -197,7 +199,7 @@ class WrapUpEnded(Event):
     timed_out: bool
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class ContactCompleted(Event):
     """Terminal: handled and wrapped up. Handle time of the last leg is ``at - connected_at``."""
 
@@ -213,7 +215,7 @@ class ContactCompleted(Event):
     wrap_up_timed_out: bool
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class ContactAbandoned(Event):
     """Terminal: the caller hung up while waiting (or while the offer rang)."""
 
@@ -225,7 +227,7 @@ class ContactAbandoned(Event):
     legs: int = 0  # conversations before: > 0 means the caller hung up waiting after a transfer
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class CallbackRequested(Event):
     """The caller left the line; the contact keeps its place as a callback."""
 
@@ -233,7 +235,7 @@ class CallbackRequested(Event):
     number: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class ContactDiverted(Event):
     """Terminal: the contact left the queues for voicemail or a closing message."""
 
@@ -245,7 +247,7 @@ class ContactDiverted(Event):
 
 
 # --- timers ----------------------------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class WakeUpRequested(Event):
     """The shell's clock must send ``TimerFired(key)`` at ``due``."""
 
@@ -253,7 +255,7 @@ class WakeUpRequested(Event):
     due: float
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record
 class WakeUpSpent(Event):
     """A wake-up came and found nothing left to do (say, the fallback of a callback)."""
 

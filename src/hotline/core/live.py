@@ -11,7 +11,7 @@ from typing import Any
 
 from hotline.core import events as ev
 from hotline.core.channels import EXCLUSIVE, Channel
-from hotline.core.definitions import AgentProfile, QueueSpec, Workflow
+from hotline.core.definitions import AgentProfile, QueueSpec, Selection, Workflow
 from hotline.core.expressions import AgentView
 
 # Contact states (terminal contacts leave the state; the event log keeps them).
@@ -49,8 +49,8 @@ def personal_queue(agent_id: str) -> str:
 class QueueState:
     """A queue's definition, its members and its routing indexes (per channel)."""
 
-    __slots__ = ("idle", "member", "members", "name", "selection", "skill", "spec", "waiting",
-                 "weight")
+    __slots__ = ("idle", "longest_idle", "member", "members", "name", "owner", "selection",
+                 "skill", "spec", "waiting", "weight")
 
     def __init__(self, spec: QueueSpec, member: Callable[[AgentView], bool]) -> None:
         self.spec = spec
@@ -58,11 +58,15 @@ class QueueState:
         self.member = member
         self.weight = spec.weight
         self.selection = spec.selection
+        self.longest_idle = spec.selection is Selection.LONGEST_IDLE
         self.skill = spec.proficiency_skill
         self.members: set[str] = set()
+        # The agent whose own queue this is (for transfers to an agent), else None.
+        self.owner: AgentState | None = None
         # channel -> heap of (virtual arrival, seq, gen, contact)
         self.waiting: dict[Channel, list[tuple[Any, ...]]] = {}
-        # channel -> heap of (selection key..., agent seq, version, agent)
+        # slot (channel; the exclusive channels share voice's) -> heap of
+        # (selection key..., agent seq, version, agent)
         self.idle: dict[Channel, list[tuple[Any, ...]]] = {}
 
 
@@ -138,7 +142,9 @@ class Contact:
     def __init__(self, e: ev.ContactQueued, workflow: Workflow, pool: list[QueueState],
                  seq: int) -> None:
         self.id = e.contact_id
-        self.channel = Channel(e.channel)
+        channel = e.channel
+        # The engine passes a Channel already; an enum call is slow, so only parse a str.
+        self.channel = channel if isinstance(channel, Channel) else Channel(channel)
         self.workflow = workflow
         self.priority = e.priority
         self.attributes = e.attributes

@@ -21,6 +21,7 @@ from heapq import heapify, heappop, heappush
 from typing import Any
 
 from hotline.core import events as ev
+from hotline.core.channels import EXCLUSIVE, Channel
 from hotline.core.definitions import Selection
 from hotline.core.live import (
     READY,
@@ -32,6 +33,9 @@ from hotline.core.live import (
     reservation_timer,
 )
 from hotline.core.state import CentreState
+
+# The idle-heap slot of each channel: the exclusive channels share the voice slot.
+SLOT = {ch: (Channel.VOICE if ch in EXCLUSIVE else ch) for ch in Channel}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -55,22 +59,28 @@ class Router(CentreState):
     def _route_contact(self, contact: Contact, queues: list[QueueState]) -> None:
         """Offer a waiting contact to the best available agent of ``queues``, or let it wait."""
         ch = contact.channel
+        slot = SLOT[ch]
         for q in queues:
-            heap = q.idle.get(ch)
+            if q.owner is not None:
+                agent = q.owner
+                if agent.can_take(ch) and contact.id not in agent.work:
+                    self._reserve_and_reindex(contact, agent, q)
+                    return
+                continue
+            heap = q.idle.get(slot)
             while heap:
                 top = heap[0]
                 agent = top[-1]
                 if agent.version != top[-2]:
                     heappop(heap)
                     continue
-                if contact.id in agent.work:
-                    agent = self._other_idle_agent(heap, contact)
-                    if agent is None:
+                if contact.id in agent.work or (
+                        (ch is not slot or ch not in agent.capacity) and not agent.can_take(ch)):
+                    found = _other_idle_agent(heap, contact)
+                    if found is None:
                         break
-                self._reserve(contact, agent, q)
-                if not agent.exclusive and agent.presence == READY:
-                    # Still free for more (e-mails, chats): back into the indexes.
-                    self._index_agent(agent)
+                    agent = found
+                self._reserve_and_reindex(contact, agent, q)
                 return
         entry_seq, gen, order_at, priority = contact.seq, contact.gen, contact.order_at, \
             contact.priority
@@ -80,24 +90,11 @@ class Router(CentreState):
                 heap = q.waiting[ch] = []
             heappush(heap, (order_at - q.weight * priority, entry_seq, gen, contact))
 
-    @staticmethod
-    def _other_idle_agent(heap: list[tuple[Any, ...]], contact: Contact) -> AgentState | None:
-        """The best valid agent of ``heap`` who does not still hold ``contact`` (a transfer's
-        wrap-up): an agent is never offered a contact they are wrapping up."""
-        held: list[tuple[Any, ...]] = []
-        found = None
-        while heap:
-            top = heappop(heap)
-            agent = top[-1]
-            if agent.version != top[-2]:
-                continue
-            held.append(top)
-            if contact.id not in agent.work:
-                found = agent
-                break
-        for entry in held:
-            heappush(heap, entry)
-        return found
+    def _reserve_and_reindex(self, contact: Contact, agent: AgentState, q: QueueState) -> None:
+        self._reserve(contact, agent, q)
+        if not agent.exclusive and agent.presence == READY:
+            # Still free for more (e-mails, chats): back into the indexes.
+            self._index_agent(agent)
 
     def _requeue(self, contact: Contact) -> None:
         """A contact is back from an offer: it waits again in its old place."""
@@ -107,12 +104,17 @@ class Router(CentreState):
         now = self._now
         rid = f"{contact.id}/{contact.offers + 1}"
         if agent.auto_accept:
-            self._emit(ev.ReservationCreated(at=now, reservation_id=rid, contact_id=contact.id,
-                                             agent_id=agent.id, queue=q.name, expires_at=None))
-            self._emit(ev.ContactConnected(
+            # The hottest path of the twin: apply directly rather than through _emit.
+            created = ev.ReservationCreated(at=now, reservation_id=rid, contact_id=contact.id,
+                                            agent_id=agent.id, queue=q.name, expires_at=None)
+            self._apply_ReservationCreated(created)
+            connected = ev.ContactConnected(
                 at=now, contact_id=contact.id, agent_id=agent.id, reservation_id=rid,
                 queue=q.name, first_queue=contact.first_queue, channel=contact.channel,
-                queued_at=contact.queued_at, leg=contact.legs))
+                queued_at=contact.queued_at, leg=contact.legs)
+            self._apply_ContactConnected(connected)
+            self._out.append(created)
+            self._out.append(connected)
             return
         due = now + self.config.reservation_timeout_s
         self._emit(ev.ReservationCreated(at=now, reservation_id=rid, contact_id=contact.id,
@@ -142,7 +144,8 @@ class Router(CentreState):
                         if other is None:
                             continue
                         top = other
-                    if best is None or top[:2] < best[:2]:
+                    if best is None or top[0] < best[0] or (top[0] == best[0]
+                                                            and top[1] < best[1]):
                         best, best_q = top, q
             if best is None or best_q is None:
                 break
@@ -152,16 +155,31 @@ class Router(CentreState):
         self._index_agent(agent)
 
     def _index_agent(self, agent: AgentState) -> None:
+        """Put an available agent into the idle heaps of its queues, once per slot: all the
+        exclusive channels (voice, callback, outbound) share one slot, as an agent free for one
+        of them is free for all (see ``can_take``)."""
+        if agent.presence != READY or agent.pending_logout or agent.exclusive:
+            return
         version = agent.version
         longest_idle = (agent.idle_since, agent.seq, version, agent)
+        exclusive_done = False
         for ch in agent.capacity:
-            if not agent.can_take(ch):
+            if ch in EXCLUSIVE:
+                if exclusive_done or agent.total:
+                    continue
+                exclusive_done = True
+                slot = Channel.VOICE
+            elif agent.load.get(ch, 0) < agent.capacity[ch]:
+                slot = ch
+            else:
                 continue
             for q in agent.queues:
-                heap = q.idle.get(ch)
+                if q.owner is not None:
+                    continue  # an agent's own queue is checked directly, not indexed
+                heap = q.idle.get(slot)
                 if heap is None:
-                    heap = q.idle[ch] = []
-                if q.selection is Selection.LONGEST_IDLE:
+                    heap = q.idle[slot] = []
+                if q.longest_idle:
                     heappush(heap, longest_idle)
                 else:
                     heappush(heap, (*_selection_key(q, agent), agent.seq, version, agent))
@@ -203,6 +221,26 @@ class Router(CentreState):
                                     contact.gen, contact))
         for agent in self.agents.values():
             self._index_agent(agent)
+
+
+def _other_idle_agent(heap: list[tuple[Any, ...]], contact: Contact) -> AgentState | None:
+    """The best valid agent of ``heap`` who can take ``contact`` and does not still hold it (a
+    transfer's wrap-up): an agent is never offered a contact they are wrapping up."""
+    held: list[tuple[Any, ...]] = []
+    found = None
+    ch = contact.channel
+    while heap:
+        top = heappop(heap)
+        agent = top[-1]
+        if agent.version != top[-2]:
+            continue
+        held.append(top)
+        if contact.id not in agent.work and agent.can_take(ch):
+            found = agent
+            break
+    for entry in held:
+        heappush(heap, entry)
+    return found
 
 
 def _other_waiting_contact(heap: list[tuple[Any, ...]], agent: AgentState

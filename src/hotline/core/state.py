@@ -49,7 +49,8 @@ class CentreState:
     """Agents, queues, workflows, live contacts, reservations and timers of one site."""
 
     def __init__(self) -> None:
-        self.queues: dict[str, QueueState] = {}
+        self.queues: dict[str, QueueState] = {}  # defined queues and agents' own queues
+        self.shared_queues: dict[str, QueueState] = {}  # the defined queues only
         self.workflows: dict[str, Workflow] = {}
         self.agents: dict[str, AgentState] = {}
         self.contacts: dict[str, Contact] = {}
@@ -76,6 +77,7 @@ class CentreState:
                 if old in agent.queues:
                     agent.queues.remove(old)
         self.queues[e.queue] = q
+        self.shared_queues[e.queue] = q
         for contact in self.contacts.values():
             contact.pool = [q if p is old else p for p in contact.pool]
         for agent in self.agents.values():
@@ -103,6 +105,7 @@ class CentreState:
         own = QueueState(QueueSpec(name=personal_queue(agent.id), expression="true"),
                          _is_agent(agent.id))
         own.members.add(agent.id)
+        own.owner = agent
         self.queues[own.name] = own
         self._set_membership(agent)
 
@@ -114,9 +117,9 @@ class CentreState:
     def _set_membership(self, agent: AgentState) -> None:
         view = agent.view()
         agent.queues = [self.queues[personal_queue(agent.id)]]
-        for q in self.queues.values():
-            if q.name.startswith("@"):
-                continue
+        # Only the defined queues: looping over every agent's own queue too would make
+        # registering an agent cost time in proportion to the number of agents.
+        for q in self.shared_queues.values():
             if q.member(view):
                 q.members.add(agent.id)
                 agent.queues.append(q)

@@ -66,12 +66,25 @@ class KpiAccumulator:
             ev.PresenceChanged: self._presence,
             ev.AgentLoggedOut: self._logged_out,
         }
-        self._first_queue: dict[str, tuple[float, str, str]] = {}
+        # The counts slot of every live contact, found by its id (no key to build).
+        self._open: dict[str, ContactCounts] = {}
 
     def consume(self, event: ev.Event) -> None:
-        fn = self._consumers.get(type(event))
-        if fn is not None:
-            fn(event)
+        # The contact events of every call first, by direct call; the rest by table.
+        if isinstance(event, ev.ContactConnected):
+            self._connected(event)
+        elif isinstance(event, ev.ContactCompleted):
+            self._completed(event)
+        elif isinstance(event, ev.ContactQueued):
+            self._queued(event)
+        elif isinstance(event, ev.ReservationCreated):
+            self._reserved(event)
+        elif isinstance(event, ev.ContactAbandoned):
+            self._abandoned(event)
+        else:
+            fn = self._consumers.get(type(event))
+            if fn is not None:
+                fn(event)
 
     def consume_all(self, events: Iterable[ev.Event]) -> None:
         for event in events:
@@ -88,13 +101,21 @@ class KpiAccumulator:
         return counts
 
     def _queued(self, e: ev.ContactQueued) -> None:
-        self._slot(e.at, e.queue, e.channel).offered += 1
-        self._first_queue[e.contact_id] = (e.at, e.queue, e.channel)
+        counts = self._slot(e.at, e.queue, e.channel)
+        counts.offered += 1
+        self._open[e.contact_id] = counts
+
+    def _counts(self, contact_id: str, queued_at: float, queue: str, channel: str
+                ) -> ContactCounts:
+        """The slot a live contact counts in: where it entered (a callback keeps the channel
+        it arrived on). Contacts queued before the stream began are found by their fields."""
+        counts = self._open.get(contact_id)
+        return counts if counts is not None else self._slot(queued_at, queue, channel)
 
     def _connected(self, e: ev.ContactConnected) -> None:
         if e.leg:
             return
-        counts = self._slot(e.queued_at, e.first_queue, self._channel_of(e.contact_id, e.channel))
+        counts = self._counts(e.contact_id, e.queued_at, e.first_queue, e.channel)
         wait = e.at - e.queued_at
         counts.answered += 1
         counts.wait_s += wait
@@ -103,41 +124,32 @@ class KpiAccumulator:
         if wait <= self.threshold:
             counts.answered_within += 1
 
-    def _channel_of(self, contact_id: str, channel: str) -> str:
-        # A callback is counted under the channel it arrived on.
-        first = self._first_queue.get(contact_id)
-        return first[2] if first is not None else channel
-
-    def _handled(self, agent_id: str, queued_at: float, queue: str, channel: str,
-                 contact_id: str, handle_s: float, hold_s: float, at: float) -> None:
-        counts = self._slot(queued_at, queue, self._channel_of(contact_id, channel))
-        counts.handled += 1
-        counts.handle_s += handle_s
-        counts.hold_s += hold_s
-        self._leg_ended(agent_id, at)
-
     def _completed(self, e: ev.ContactCompleted) -> None:
-        self._handled(e.agent_id, e.queued_at, e.first_queue, e.channel, e.contact_id,
-                      e.at - e.connected_at, e.hold_s, e.at)
-        self._first_queue.pop(e.contact_id, None)
+        counts = self._open.pop(e.contact_id, None)
+        if counts is None:
+            counts = self._slot(e.queued_at, e.first_queue, e.channel)
+        counts.handled += 1
+        counts.handle_s += e.at - e.connected_at
+        counts.hold_s += e.hold_s
+        self._leg_ended(e.agent_id, e.at)
 
     def _wrap_up_ended(self, e: ev.WrapUpEnded) -> None:
-        first = self._first_queue.get(e.contact_id)
-        if first is not None:
-            counts = self._slot(*first)
+        counts = self._open.get(e.contact_id)
+        if counts is not None:
             counts.handled += 1
             counts.handle_s += e.at - e.connected_at
         self._leg_ended(e.agent_id, e.at)
 
     def _abandoned(self, e: ev.ContactAbandoned) -> None:
-        counts = self._slot(e.queued_at, e.first_queue, self._channel_of(e.contact_id, e.channel))
+        counts = self._open.pop(e.contact_id, None)
+        if counts is None:
+            counts = self._slot(e.queued_at, e.first_queue, e.channel)
+        if e.agent_id is not None:
+            self._leg_ended(e.agent_id, e.at)
         if e.legs:
             # Answered before, then lost while waiting after a transfer: not an abandon of
             # the offered contact (it was answered), but counted as lost after transfer.
             counts.transfer_abandoned += 1
-            self._first_queue.pop(e.contact_id, None)
-            if e.agent_id is not None:
-                self._leg_ended(e.agent_id, e.at)
             return
         wait = e.at - e.queued_at
         counts.abandoned += 1
@@ -146,24 +158,21 @@ class KpiAccumulator:
             counts.short_abandoned += 1
         if wait <= self.threshold:
             counts.abandoned_within += 1
-        self._first_queue.pop(e.contact_id, None)
-        if e.agent_id is not None:
-            self._leg_ended(e.agent_id, e.at)
 
     def _diverted(self, e: ev.ContactDiverted) -> None:
-        self._slot(e.queued_at, e.first_queue, self._channel_of(e.contact_id, e.channel)
-                   ).diverted += 1
-        self._first_queue.pop(e.contact_id, None)
+        counts = self._open.pop(e.contact_id, None)
+        if counts is None:
+            counts = self._slot(e.queued_at, e.first_queue, e.channel)
+        counts.diverted += 1
 
     def _callback(self, e: ev.CallbackRequested) -> None:
-        first = self._first_queue.get(e.contact_id)
-        if first is not None:
-            self._slot(*first).callbacks += 1
+        counts = self._open.get(e.contact_id)
+        if counts is not None:
+            counts.callbacks += 1
 
     def _transferred(self, e: ev.ContactTransferred) -> None:
-        first = self._first_queue.get(e.contact_id)
-        if first is not None:
-            counts = self._slot(*first)
+        counts = self._open.get(e.contact_id)
+        if counts is not None:
             counts.transfers += 1
             if e.wrap_up_until is None:
                 counts.handled += 1
@@ -224,7 +233,8 @@ class KpiAccumulator:
         self._close(clock, e.at)
         clock.legs += 1
 
-    def _offer_ended(self, e: ev.ReservationRejected) -> None:
+    def _offer_ended(self, e: ev.ReservationRejected | ev.ReservationTimedOut
+                     | ev.ReservationRevoked) -> None:
         self._leg_ended(e.agent_id, e.at)
 
     def _leg_ended(self, agent_id: str, at: float) -> None:

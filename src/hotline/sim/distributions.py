@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Sampler = Callable[[], float]
+from hotline.sim.sampling import Sampler, make_sampler
 
 
 class Distribution(BaseModel):
@@ -61,27 +60,5 @@ class Distribution(BaseModel):
 
 def sampler(dist: Distribution, rng: random.Random) -> Sampler:
     """A function drawing one value of ``dist`` from ``rng``."""
-    kind = dist.kind
-    if kind == "exponential":
-        rate = 1.0 / float(dist.mean or 1.0)
-        expovariate = rng.expovariate
-        return lambda: expovariate(rate)
-    if kind == "lognormal":
-        mean, sd = float(dist.mean or 1.0), float(dist.sd or 1.0)
-        sigma2 = math.log(1.0 + (sd / mean) ** 2)
-        mu, sigma = math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
-        lognorm = rng.lognormvariate
-        return lambda: lognorm(mu, sigma)
-    if kind == "gamma":
-        mean, sd = float(dist.mean or 1.0), float(dist.sd or 1.0)
-        shape, scale = (mean / sd) ** 2, sd * sd / mean
-        gamma = rng.gammavariate
-        return lambda: gamma(shape, scale)
-    if kind == "constant":
-        value = float(dist.mean or 0.0)
-        return lambda: value
-    if kind == "uniform":
-        low, high = float(dist.low or 0.0), float(dist.high or 1.0)
-        uniform = rng.uniform
-        return lambda: uniform(low, high)
-    return lambda: math.inf
+    return make_sampler(dist.kind, mean=float(dist.mean or 1.0), sd=float(dist.sd or 1.0),
+                        low=float(dist.low or 0.0), high=float(dist.high or 1.0), rng=rng)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from hotline.sim.distributions import Sampler, sampler
+from hotline.sim.distributions import sampler
+from hotline.sim.sampling import Sampler
 from hotline.sim.scenario import Scenario, Traffic
 
 Route = tuple[str, int]  # workflow, priority
@@ -64,7 +66,7 @@ class TrafficModel:
         """Time of the first arrival after ``now``, or None past the end of the run."""
         size = self.interval_s
         rates = self.rates
-        expovariate = self.rng.expovariate
+        rand = self.rng.random
         while True:
             index = int((now - self.origin) // size)
             if index >= len(rates):
@@ -72,7 +74,8 @@ class TrafficModel:
             rate = rates[index]
             boundary = self.origin + (index + 1) * size
             if rate > 0:
-                t = now + expovariate(rate)
+                # -log(1 - U)/rate: random.expovariate's formula, without its call.
+                t = now - math.log(1.0 - rand()) / rate
                 if t < boundary:
                     return t
             now = boundary

@@ -172,6 +172,7 @@ class Twin:
             heappush(heap, (entry.at, next(seq), ROSTER, entry))
         streams = self.streams
         next_arrival = [s.next_arrival(self.start) for s in streams]
+        n_streams = len(streams)
         info: dict[str, tuple[Callable[[], float], Callable[[], float] | None]] = {}
         waiting: set[str] = set()
         rng_random = self.rng.random
@@ -190,7 +191,8 @@ class Twin:
             # The next happening: the earliest stream arrival or the heap's head.
             first = inf
             which = -1
-            for i, t in enumerate(next_arrival):
+            for i in range(n_streams):
+                t = next_arrival[i]
                 if t is not None and t < first:
                     first, which = t, i
             if heap and heap[0][0] <= first:
