@@ -11,7 +11,6 @@ from setuptools import setup
 
 COMPILED = [
     "src/hotline/core/channels.py",
-    "src/hotline/core/commands.py",
     "src/hotline/core/definitions.py",
     "src/hotline/core/engine.py",
     "src/hotline/core/events.py",
@@ -27,6 +26,8 @@ COMPILED = [
     "src/hotline/sim/twin.py",
 ]
 
+# commands.py stays interpreted on purpose: a command is input, and a compiled class would
+# refuse a wrongly typed field with a bare TypeError before the engine can name the field.
 ext_modules = []
 if os.environ.get("HOTLINE_COMPILE") == "1":
     from mypyc.build import mypycify

@@ -3,146 +3,235 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
+from dataclasses import dataclass
+from typing import Final
 
 from hotline.core.definitions import AgentProfile, QueueSpec, Workflow
-from hotline.core.records import record
 
 Attributes = Mapping[str, str | int | float | bool]
 
 
-@record
+@dataclass(init=False, slots=True)
 class Command:
-    pass
+    def __init__(self) -> None:
+        pass
 
 
-@record
+@dataclass(init=False, slots=True)
 class DefineQueue(Command):
-    queue: QueueSpec
+    queue: Final[QueueSpec]
+
+    def __init__(self, *, queue: QueueSpec) -> None:
+        self.queue = queue
 
 
-@record
+@dataclass(init=False, slots=True)
 class DefineWorkflow(Command):
-    workflow: Workflow
+    workflow: Final[Workflow]
+
+    def __init__(self, *, workflow: Workflow) -> None:
+        self.workflow = workflow
 
 
-@record
+@dataclass(init=False, slots=True)
 class RegisterAgent(Command):
-    profile: AgentProfile
+    profile: Final[AgentProfile]
+
+    def __init__(self, *, profile: AgentProfile) -> None:
+        self.profile = profile
 
 
-@record
+@dataclass(init=False, slots=True)
 class UpdateAgent(Command):
     """Change an agent's skills, languages, capacity or site; queue membership follows."""
 
-    profile: AgentProfile
+    profile: Final[AgentProfile]
+
+    def __init__(self, *, profile: AgentProfile) -> None:
+        self.profile = profile
 
 
-@record
+@dataclass(init=False, slots=True)
 class LogIn(Command):
-    agent_id: str
-    ready: bool = False
+    agent_id: Final[str]
+    ready: Final[bool]
+
+    def __init__(self, *, agent_id: str, ready: bool = False) -> None:
+        self.agent_id = agent_id
+        self.ready = ready
 
 
-@record
+@dataclass(init=False, slots=True)
 class SetPresence(Command):
-    agent_id: str
-    ready: bool
-    reason: str = ""
+    agent_id: Final[str]
+    ready: Final[bool]
+    reason: Final[str]
+
+    def __init__(self, *, agent_id: str, ready: bool, reason: str = "") -> None:
+        self.agent_id = agent_id
+        self.ready = ready
+        self.reason = reason
 
 
-@record
+@dataclass(init=False, slots=True)
 class LogOut(Command):
     """Log out; with open work the agent leaves once it is done (``force`` ends wrap-ups)."""
 
-    agent_id: str
-    force: bool = False
+    agent_id: Final[str]
+    force: Final[bool]
+
+    def __init__(self, *, agent_id: str, force: bool = False) -> None:
+        self.agent_id = agent_id
+        self.force = force
 
 
-@record
+@dataclass(init=False, slots=True)
 class OfferContact(Command):
     """A new contact enters a workflow (after the IVR, or from a mailbox, forum or dialer)."""
 
-    contact_id: str
-    channel: str
-    workflow: str
-    priority: int = 0
-    attributes: Attributes = field(default_factory=dict)
+    contact_id: Final[str]
+    channel: Final[str]
+    workflow: Final[str]
+    priority: Final[int]
+    attributes: Final[Attributes]
+
+    def __init__(
+        self,
+        *,
+        contact_id: str,
+        channel: str,
+        workflow: str,
+        priority: int = 0,
+        attributes: Attributes | None = None,
+    ) -> None:
+        self.contact_id = contact_id
+        self.channel = channel
+        self.workflow = workflow
+        self.priority = priority
+        self.attributes = {} if attributes is None else attributes
 
 
-@record
+@dataclass(init=False, slots=True)
 class AcceptReservation(Command):
-    reservation_id: str
+    reservation_id: Final[str]
+
+    def __init__(self, *, reservation_id: str) -> None:
+        self.reservation_id = reservation_id
 
 
-@record
+@dataclass(init=False, slots=True)
 class RejectReservation(Command):
-    reservation_id: str
+    reservation_id: Final[str]
+
+    def __init__(self, *, reservation_id: str) -> None:
+        self.reservation_id = reservation_id
 
 
-@record
+@dataclass(init=False, slots=True)
 class AssignContact(Command):
     """Offer a particular waiting contact to a particular agent (an agent or supervisor picks)."""
 
-    contact_id: str
-    agent_id: str
+    contact_id: Final[str]
+    agent_id: Final[str]
+
+    def __init__(self, *, contact_id: str, agent_id: str) -> None:
+        self.contact_id = contact_id
+        self.agent_id = agent_id
 
 
-@record
+@dataclass(init=False, slots=True)
 class HoldContact(Command):
-    contact_id: str
+    contact_id: Final[str]
+
+    def __init__(self, *, contact_id: str) -> None:
+        self.contact_id = contact_id
 
 
-@record
+@dataclass(init=False, slots=True)
 class ResumeContact(Command):
-    contact_id: str
+    contact_id: Final[str]
+
+    def __init__(self, *, contact_id: str) -> None:
+        self.contact_id = contact_id
 
 
-@record
+@dataclass(init=False, slots=True)
 class TransferContact(Command):
     """Blind transfer to a queue or to an agent."""
 
-    contact_id: str
-    to_queue: str | None = None
-    to_agent: str | None = None
+    contact_id: Final[str]
+    to_queue: Final[str | None]
+    to_agent: Final[str | None]
+
+    def __init__(
+        self, *, contact_id: str, to_queue: str | None = None, to_agent: str | None = None
+    ) -> None:
+        self.contact_id = contact_id
+        self.to_queue = to_queue
+        self.to_agent = to_agent
 
 
-@record
+@dataclass(init=False, slots=True)
 class EndContact(Command):
     """The conversation is over (hang-up, reply sent); wrap-up follows if the workflow has one."""
 
-    contact_id: str
+    contact_id: Final[str]
+
+    def __init__(self, *, contact_id: str) -> None:
+        self.contact_id = contact_id
 
 
-@record
+@dataclass(init=False, slots=True)
 class CompleteWrapUp(Command):
-    contact_id: str
-    agent_id: str
-    disposition: str = ""
-    notes: str = ""
+    contact_id: Final[str]
+    agent_id: Final[str]
+    disposition: Final[str]
+    notes: Final[str]
+
+    def __init__(
+        self, *, contact_id: str, agent_id: str, disposition: str = "", notes: str = ""
+    ) -> None:
+        self.contact_id = contact_id
+        self.agent_id = agent_id
+        self.disposition = disposition
+        self.notes = notes
 
 
-@record
+@dataclass(init=False, slots=True)
 class AbandonContact(Command):
     """The caller hung up before being connected."""
 
-    contact_id: str
+    contact_id: Final[str]
+
+    def __init__(self, *, contact_id: str) -> None:
+        self.contact_id = contact_id
 
 
-@record
+@dataclass(init=False, slots=True)
 class RequestCallback(Command):
-    contact_id: str
-    number: str
+    contact_id: Final[str]
+    number: Final[str]
+
+    def __init__(self, *, contact_id: str, number: str) -> None:
+        self.contact_id = contact_id
+        self.number = number
 
 
-@record
+@dataclass(init=False, slots=True)
 class DivertContact(Command):
     """The caller chose voicemail (or the shell closes the line) while waiting."""
 
-    contact_id: str
-    to: str = "voicemail"
+    contact_id: Final[str]
+    to: Final[str]
+
+    def __init__(self, *, contact_id: str, to: str = "voicemail") -> None:
+        self.contact_id = contact_id
+        self.to = to
 
 
-@record
+@dataclass(init=False, slots=True)
 class TimerFired(Command):
-    key: str
+    key: Final[str]
+
+    def __init__(self, *, key: str) -> None:
+        self.key = key
