@@ -23,6 +23,8 @@ class KpiReport:
     by_site: dict[str, dict[str, Any]]
     by_channel: dict[str, dict[str, Any]]
     intervals: list[dict[str, Any]] = field(default_factory=list)
+    intervals_by_queue: list[dict[str, Any]] = field(default_factory=list)
+    intervals_by_site: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -32,6 +34,8 @@ class KpiReport:
             "by_site": self.by_site,
             "by_channel": self.by_channel,
             "intervals": self.intervals,
+            "intervals_by_queue": self.intervals_by_queue,
+            "intervals_by_site": self.intervals_by_site,
         }
 
 
@@ -43,6 +47,8 @@ def build_report(acc: KpiAccumulator, *, queue_filter: Callable[[str], bool] | N
     by_site: dict[str, ContactCounts] = defaultdict(ContactCounts)
     by_channel: dict[str, ContactCounts] = defaultdict(ContactCounts)
     by_interval: dict[int, ContactCounts] = defaultdict(ContactCounts)
+    by_interval_queue: dict[tuple[int, str], ContactCounts] = defaultdict(ContactCounts)
+    by_interval_site: dict[tuple[int, str], ContactCounts] = defaultdict(ContactCounts)
     for (index, queue, channel), counts in acc.contacts.items():
         if queue_filter is not None and not queue_filter(queue):
             continue
@@ -51,6 +57,8 @@ def build_report(acc: KpiAccumulator, *, queue_filter: Callable[[str], bool] | N
         by_site[acc.queue_sites.get(queue) or "-"].add(counts)
         by_channel[channel].add(counts)
         by_interval[index].add(counts)
+        by_interval_queue[index, queue].add(counts)
+        by_interval_site[index, acc.queue_sites.get(queue) or "-"].add(counts)
     agent_total = AgentTime()
     agent_site: dict[str, AgentTime] = defaultdict(AgentTime)
     agent_interval: dict[int, AgentTime] = defaultdict(AgentTime)
@@ -73,6 +81,16 @@ def build_report(acc: KpiAccumulator, *, queue_filter: Callable[[str], bool] | N
         row.update(by_interval.get(index, ContactCounts()).kpis(d))
         row.update(agent_interval.get(index, AgentTime()).kpis())
         intervals.append(row)
+    def start_of(index: int) -> str:
+        return datetime.fromtimestamp(acc.origin + index * acc.interval_s, tz=UTC).isoformat()
+
+    per_queue = [{"interval": i, "start": start_of(i), "queue": q, **c.kpis(d)}
+                 for (i, q), c in sorted(by_interval_queue.items())]
+    per_site = []
+    for (i, site), c in sorted(by_interval_site.items()):
+        row = {"interval": i, "start": start_of(i), "site": site, **c.kpis(d)}
+        row.update(acc.agent_time.get((i, site), AgentTime()).kpis())
+        per_site.append(row)
     return KpiReport(
         definitions=d,
         totals=totals,
@@ -80,4 +98,6 @@ def build_report(acc: KpiAccumulator, *, queue_filter: Callable[[str], bool] | N
         by_site=sites,
         by_channel={ch: c.kpis(d) for ch, c in sorted(by_channel.items())},
         intervals=intervals,
+        intervals_by_queue=per_queue,
+        intervals_by_site=per_site,
     )
