@@ -15,6 +15,7 @@ COMPILED = [
     "src/hotline/core/engine.py",
     "src/hotline/core/events.py",
     "src/hotline/core/expressions.py",
+    "src/hotline/core/idle.py",
     "src/hotline/core/live.py",
     "src/hotline/core/routing.py",
     "src/hotline/core/state.py",

@@ -25,7 +25,7 @@ PY
 if [ "${1:-}" = "--test" ]; then
   # From a folder outside the checkout, so `hotline` is the installed, compiled package.
   root=$(pwd)
-  cd /tmp && "$root/.venv-compiled/bin/pytest" -q -p no:cacheprovider --rootdir "$root" \
+  cd /tmp && "$root/.venv-compiled/bin/pytest" -p no:cacheprovider --rootdir "$root" \
     -c "$root/pyproject.toml" "$root/tests/unit/core" "$root/tests/unit/metrics" \
     "$root/tests/unit/sim" "$root/tests/property/test_engine_state.py"
 fi

@@ -13,6 +13,7 @@ from hotline.core import events as ev
 from hotline.core.channels import EXCLUSIVE, Channel
 from hotline.core.definitions import AgentProfile, QueueSpec, Selection, Workflow
 from hotline.core.expressions import AgentView
+from hotline.core.idle import IdleIndex
 
 # Contact states (terminal contacts leave the state; the event log keeps them).
 WAITING = "waiting"
@@ -67,7 +68,7 @@ class QueueState:
         self.waiting: dict[Channel, list[tuple[Any, ...]]] = {}
         # slot (channel; the exclusive channels share voice's) -> heap of
         # (selection key..., agent seq, version, agent)
-        self.idle: dict[Channel, list[tuple[Any, ...]]] = {}
+        self.idle: dict[Channel, IdleIndex] = {}
 
 
 class Leg:

@@ -17,12 +17,13 @@ Tie-breaks, so that the same commands at the same times give the same decisions:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from heapq import heapify, heappop, heappush
+from heapq import heappop, heappush
 from typing import Any
 
 from hotline.core import events as ev
 from hotline.core.channels import EXCLUSIVE, Channel
 from hotline.core.definitions import Selection
+from hotline.core.idle import IdleIndex
 from hotline.core.live import (
     READY,
     RESERVED,
@@ -67,21 +68,21 @@ class Router(CentreState):
                     self._reserve_and_reindex(contact, agent, q)
                     return
                 continue
-            heap = q.idle.get(slot)
-            while heap:
-                top = heap[0]
-                agent = top[-1]
-                if agent.version != top[-2]:
-                    heappop(heap)
+            index = q.idle.get(slot)
+            if index is None:
+                continue
+            top = index.best()
+            if top is None:
+                continue
+            agent = top[-1]
+            if contact.id in agent.work or (
+                    (ch is not slot or ch not in agent.capacity) and not agent.can_take(ch)):
+                found = _other_idle_agent(index, contact)
+                if found is None:
                     continue
-                if contact.id in agent.work or (
-                        (ch is not slot or ch not in agent.capacity) and not agent.can_take(ch)):
-                    found = _other_idle_agent(heap, contact)
-                    if found is None:
-                        break
-                    agent = found
-                self._reserve_and_reindex(contact, agent, q)
-                return
+                agent = found
+            self._reserve_and_reindex(contact, agent, q)
+            return
         entry_seq, gen, order_at, priority = contact.seq, contact.gen, contact.order_at, \
             contact.priority
         for q in queues:
@@ -176,15 +177,15 @@ class Router(CentreState):
             for q in agent.queues:
                 if q.owner is not None:
                     continue  # an agent's own queue is checked directly, not indexed
-                heap = q.idle.get(slot)
-                if heap is None:
-                    heap = q.idle[slot] = []
+                index = q.idle.get(slot)
+                if index is None:
+                    index = q.idle[slot] = IdleIndex()
                 if q.longest_idle:
-                    heappush(heap, longest_idle)
+                    index.push(longest_idle)
                 else:
-                    heappush(heap, (*_selection_key(q, agent), agent.seq, version, agent))
-                if len(heap) > 2 * len(q.members) + 32:
-                    _compact(heap)
+                    index.push((*_selection_key(q, agent), agent.seq, version, agent))
+                if len(index) > 2 * len(q.members) + 32:
+                    index.compact()
 
     def _after_release(self, agent: AgentState) -> None:
         """An agent's leg ended: they leave if logging out, else may take more work."""
@@ -223,23 +224,23 @@ class Router(CentreState):
             self._index_agent(agent)
 
 
-def _other_idle_agent(heap: list[tuple[Any, ...]], contact: Contact) -> AgentState | None:
-    """The best valid agent of ``heap`` who can take ``contact`` and does not still hold it (a
+def _other_idle_agent(index: IdleIndex, contact: Contact) -> AgentState | None:
+    """The best live agent of ``index`` who can take ``contact`` and does not still hold it (a
     transfer's wrap-up): an agent is never offered a contact they are wrapping up."""
     held: list[tuple[Any, ...]] = []
     found = None
     ch = contact.channel
-    while heap:
-        top = heappop(heap)
-        agent = top[-1]
-        if agent.version != top[-2]:
-            continue
+    while True:
+        top = index.pop_best()
+        if top is None:
+            break
         held.append(top)
+        agent = top[-1]
         if contact.id not in agent.work and agent.can_take(ch):
             found = agent
             break
     for entry in held:
-        heappush(heap, entry)
+        index.push(entry)
     return found
 
 
@@ -268,8 +269,3 @@ def _selection_key(q: QueueState, agent: AgentState) -> tuple[float, ...]:
     if q.selection is Selection.MOST_PROFICIENT:
         return (-agent.proficiency(q.skill), agent.idle_since)
     return (agent.occupancy(), agent.idle_since)
-
-
-def _compact(heap: list[tuple[Any, ...]]) -> None:
-    heap[:] = [e for e in heap if e[-1].version == e[-2]]
-    heapify(heap)
