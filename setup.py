@@ -12,8 +12,12 @@ from setuptools import setup
 COMPILED = [
     "src/hotline/core/channels.py",
     "src/hotline/core/definitions.py",
+    "src/hotline/core/directory.py",
     "src/hotline/core/engine.py",
+    "src/hotline/core/event_base.py",
     "src/hotline/core/events.py",
+    "src/hotline/core/events_contacts.py",
+    "src/hotline/core/events_directory.py",
     "src/hotline/core/expressions.py",
     "src/hotline/core/idle.py",
     "src/hotline/core/live.py",

@@ -25,6 +25,7 @@ from hotline.core.channels import EXCLUSIVE, Channel
 from hotline.core.definitions import Selection
 from hotline.core.idle import IdleIndex
 from hotline.core.live import (
+    ON_HOLD,
     READY,
     RESERVED,
     WAITING,
@@ -186,6 +187,25 @@ class Router(CentreState):
                     index.push((*_selection_key(q, agent), agent.seq, version, agent))
                 if len(index) > 2 * len(q.members) + 32:
                     index.compact()
+
+    def _finish_wrap_up(self, agent: AgentState, contact_id: str, disposition: str, notes: str,
+                        timed_out: bool, *, route: bool = True) -> None:
+        leg = agent.work[contact_id]
+        hold = leg.hold_s + (self._now - leg.hold_since if leg.activity == ON_HOLD else 0.0)
+        contact = self.contacts.get(contact_id)
+        if contact is not None and contact.agent_id == agent.id:
+            self._emit(ev.ContactCompleted(
+                at=self._now, contact_id=contact_id, agent_id=agent.id,
+                first_queue=contact.first_queue, channel=leg.channel,
+                queued_at=contact.queued_at, connected_at=leg.connected_at, hold_s=hold,
+                disposition=disposition, notes=notes, wrap_up_timed_out=timed_out))
+        else:
+            self._emit(ev.WrapUpEnded(at=self._now, contact_id=contact_id, agent_id=agent.id,
+                                      connected_at=leg.connected_at, disposition=disposition,
+                                      notes=notes, timed_out=timed_out))
+        if route:
+            self._after_release(agent)
+
 
     def _after_release(self, agent: AgentState) -> None:
         """An agent's leg ended: they leave if logging out, else may take more work."""
