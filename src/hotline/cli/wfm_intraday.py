@@ -3,13 +3,18 @@
 ``--forecast`` and ``--actuals`` are CSVs ``interval_start,calls``; ``--coverage`` is
 ``interval_start,agents`` (scheduled agents per interval). The day is the one of the first
 actual; ``--now`` (ISO time) cuts the actuals, by default after the last one given.
+``--roster`` is the ``roster.csv`` written by ``hotline wfm schedule`` (columns ``agent``,
+``date``, ``start``, ``end``, ``breaks`` as ``NAME HH:MM-HH:MM; …``); its shifts on the day are
+passed to the planner so breaks not yet started may be moved. The roster has no break windows:
+each break may start up to ``--break-window`` minutes (default 30) either side of its planned
+start, clipped to the shift.
 """
 
 from __future__ import annotations
 
 import csv
 import math
-from datetime import datetime, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,6 +25,7 @@ from rich.table import Table
 
 from hotline.wfm.errors import WfmError
 from hotline.wfm.intraday import IntradayPlan, plan_intraday
+from hotline.wfm.schedule_intraday import AgentDay, DayBreak
 from hotline.wfm.staffing_targets import StaffingTargets
 
 console = Console()
@@ -72,6 +78,90 @@ def _read(path: Path, value: str, zone: tzinfo) -> dict[datetime, float]:
     return out
 
 
+ROSTER_COLUMNS = ("agent", "date", "start", "end", "breaks")
+
+
+def _read_roster(path: Path, day: date, window: timedelta) -> list[AgentDay]:
+    """The shifts of ``day`` in a ``hotline wfm schedule`` roster, with break windows."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            fields = [f.strip() for f in reader.fieldnames or []]
+            missing = [f for f in ROSTER_COLUMNS if f not in fields]
+            if missing:
+                raise IntradayInputError(f"{path}: missing column(s) {', '.join(missing)} "
+                                         f"(found: {', '.join(fields) or 'none'})")
+            reader.fieldnames = fields
+            rows = list(enumerate(reader, start=2))
+    except OSError as error:
+        raise IntradayInputError(f"{path}: cannot be read ({error.strerror})") from None
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise IntradayInputError(f"{path}: not a readable CSV file ({error})") from None
+    out: dict[str, AgentDay] = {}
+    for number, row in rows:
+        cell = {f: (row.get(f) or "").strip() for f in ROSTER_COLUMNS}
+        where = f"{path} row {number}, field"
+        if not cell["date"] and not cell["start"]:
+            continue  # "not needed this week" / "unassignable" rows have no shift
+        try:
+            on = date.fromisoformat(cell["date"])
+        except ValueError:
+            raise IntradayInputError(f"{where} 'date': {cell['date']!r} is not an ISO 8601 "
+                                     "date") from None
+        if on != day:
+            continue
+        if not cell["agent"]:
+            raise IntradayInputError(f"{where} 'agent': is empty")
+        start, end = (_aware_stamp(cell[f], f"{where} '{f}'") for f in ("start", "end"))
+        if end <= start:
+            raise IntradayInputError(f"{where} 'end': {cell['end']} is not after the start "
+                                     f"{cell['start']}")
+        breaks = tuple(_break(part.strip(), start, end, window, f"{where} 'breaks'")
+                       for part in cell["breaks"].split(";") if part.strip())
+        if cell["agent"] in out:
+            raise IntradayInputError(f"{where} 'agent': {cell['agent']!r} has a second shift "
+                                     f"on {day}")
+        out[cell["agent"]] = AgentDay(agent=cell["agent"], shift_start=start, shift_end=end,
+                                      breaks=breaks)
+    if not out:
+        raise IntradayInputError(f"{path}: has no shifts on {day}, the day of the actuals")
+    return list(out.values())
+
+
+def _aware_stamp(text: str, where: str) -> datetime:
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        raise IntradayInputError(f"{where}: {text!r} is not an ISO 8601 timestamp") from None
+    if stamp.tzinfo is None:
+        raise IntradayInputError(f"{where}: {text} has no UTC offset")
+    return stamp
+
+
+def _break(text: str, start: datetime, end: datetime, window: timedelta,
+           where: str) -> DayBreak:
+    """``NAME HH:MM-HH:MM`` on the shift's day (after midnight if before the shift starts)."""
+    name, _, span = text.rpartition(" ")
+    first, _, last = span.partition("-")
+    try:
+        times = [time.fromisoformat(t) for t in (first, last)]
+    except ValueError:
+        times = []
+    if not name.strip() or len(first) != 5 or len(last) != 5 or len(times) != 2:
+        raise IntradayInputError(f"{where}: {text!r} is not 'NAME HH:MM-HH:MM'")
+    begin = datetime.combine(start.date(), times[0], tzinfo=start.tzinfo)
+    begin += timedelta(days=1) if begin < start else timedelta(0)
+    finish = datetime.combine(begin.date(), times[1], tzinfo=start.tzinfo)
+    finish += timedelta(days=1) if finish <= begin else timedelta(0)
+    if finish > end:
+        raise IntradayInputError(f"{where}: {text!r} is outside the shift "
+                                 f"{start:%H:%M}-{end:%H:%M}")
+    minutes = int((finish - begin).total_seconds() // 60)
+    return DayBreak(name=name.strip(), start=begin, minutes=minutes,
+                    earliest=max(start, begin - window),
+                    latest=min(end - timedelta(minutes=minutes), begin + window))
+
+
 def intraday(
     forecast: Annotated[Path, typer.Option("--forecast", help="CSV interval_start,calls.")],
     actuals: Annotated[Path, typer.Option("--actuals", help="CSV interval_start,calls.")],
@@ -87,6 +177,14 @@ def intraday(
     shrinkage: Annotated[float, typer.Option("--shrinkage", help="Shrinkage, %.")] = 0.0,
     timezone: Annotated[str, typer.Option("--timezone", help="Zone of naive times.")] = (
         "Asia/Shanghai"),
+    roster: Annotated[Path | None, typer.Option(
+        "--roster", help="roster.csv from 'hotline wfm schedule': agents' shifts and breaks on "
+        "the day, so breaks not yet started may be moved. It has no break windows: each break "
+        "may start --break-window minutes either side of its planned start, within the shift.",
+    )] = None,
+    break_window: Annotated[int, typer.Option(
+        "--break-window", min=0, help="With --roster: minutes a break may move either way.",
+    )] = 30,
 ) -> None:
     """Reforecast the rest of today and propose overtime, early release and break moves."""
     try:
@@ -111,11 +209,14 @@ def intraday(
                 raise IntradayInputError(f"{coverage}: no row for interval {t.isoformat()}")
         if not 0 <= sl <= 100 or not 0 <= shrinkage < 100:
             raise IntradayInputError("--sl and --shrinkage: give percentages (0–100)")
+        agents = (_read_roster(roster, day, timedelta(minutes=break_window))
+                  if roster is not None else None)
         targets = StaffingTargets(service_level=sl / 100, threshold_s=threshold)
         result = plan_intraday(
             forecast=[plan_rows[t] for t in starts], actuals=[seen[t] for t in arrived],
             coverage=[cover_rows[t] for t in starts], interval_minutes=step, aht_s=aht,
-            targets=targets, patience_s=patience, shrinkage=shrinkage / 100)
+            targets=targets, patience_s=patience, shrinkage=shrinkage / 100, agents=agents,
+            day_start=starts[0])
     except (IntradayInputError, WfmError) as error:
         errors.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
