@@ -1,0 +1,16 @@
+"""Errors of the channel adapters; each names the call or item and the reason."""
+
+from __future__ import annotations
+
+
+class ChannelError(RuntimeError):
+    """Base class: a channel adapter refused a request."""
+
+    def __init__(self, item: str, reason: str) -> None:
+        super().__init__(f"{item}: {reason}")
+        self.item = item
+        self.reason = reason
+
+
+class CallNotLive(ChannelError):
+    """The call is unknown, not answered yet, or already over."""
