@@ -368,3 +368,23 @@ def test_speakable_masks_only_card_like_numbers() -> None:
     not_a_card = pan[:-1] + str((int(pan[-1]) + 1) % 10)  # fails Luhn
     assert speakable(f"ref {not_a_card}") == f"ref {not_a_card}"
     assert speakable("12345678") == "12345678"  # too short for a card
+
+
+def test_transfer_to_someone_elses_account_is_refused_and_moves_nothing(world: World) -> None:
+    c = world.customer(lambda c: world.balance(f"{c.customer_id}-CUR") >= 10_000)
+    other = world.customer(lambda o: o.customer_id != c.customer_id)
+    before = world.balance(f"{c.customer_id}-CUR"), world.balance(f"{other.customer_id}-CUR")
+    world.call(
+        "theft",
+        ENGLISH,
+        Press(keys="3"),
+        Press(keys=c.account_number + "#"),
+        pin(c),
+        Press(keys=other.account_number + "#"),
+        Press(keys="100#"),
+        Press(keys="1"),
+        Leave(),
+    )
+    assert "not_own_account" in world.said("theft")
+    after = world.balance(f"{c.customer_id}-CUR"), world.balance(f"{other.customer_id}-CUR")
+    assert after == before
