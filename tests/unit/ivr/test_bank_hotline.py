@@ -102,7 +102,9 @@ def test_lost_card_is_frozen_at_once() -> None:
 
 def test_credit_card_repayment() -> None:
     c = english().keys("5", CARD, PIN, CREDIT_CARD, "1200#")
-    assert c.said[-1].startswith("You are repaying 1200 yuan to credit card " + CREDIT_CARD)
+    # The read-back never says the card number (it would be a full PAN on the line).
+    assert c.said[-1].startswith("You are repaying 1200 yuan to the credit card you entered.")
+    assert CREDIT_CARD not in c.said[-1]
     c.keys("1")
     assert c.bank.outstanding == 1800 and c.bank.balances[ACCOUNT] == 3800
     assert "Repayment done. 1800 yuan remains outstanding." in c.said
