@@ -108,7 +108,8 @@ def _settings(days: float, target: float | None, threshold: float | None, rounds
 
 def _forecast(loaded: Scenario, path: Path, country: str | None, days: float,
               source: str) -> Scenario:
-    from hotline.cli.wfm_forecast import InputError, read_calendar, read_history
+    from hotline.cli.csv_input import InputError
+    from hotline.cli.wfm_forecast import read_calendar, read_history
     from hotline.sim.plan_forecast import with_forecast
 
     try:

@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hotline.cli.csv_input import InputError, parse_timestamp, read_rows
 from hotline.wfm.calendar_days import WorkCalendar, merge, parse_weekend, special_days_from_rows
 from hotline.wfm.calendar_sources import country_calendar
 from hotline.wfm.errors import WfmError
@@ -54,16 +55,14 @@ IntervalOpt = Annotated[
 ]
 
 
-class InputError(Exception):
-    """Bad input to a command: the message names the file, row and field."""
 
 
 def read_history(path: Path, zone: tzinfo) -> DailyGrid:
     """Read and validate a history CSV into a grid of local days."""
     starts: list[datetime] = []
     calls: list[float] = []
-    for row_number, row in _rows(path, required=("interval_start", "calls")):
-        starts.append(_timestamp(path, row_number, row["interval_start"], zone))
+    for row_number, row in read_rows(path, required=("interval_start", "calls")):
+        starts.append(parse_timestamp(path, row_number, row["interval_start"], zone))
         calls.append(_volume(path, row_number, row["calls"]))
     try:
         return grid_from_intervals(starts, calls, zone=zone, row_offset=2)
@@ -90,7 +89,7 @@ def read_calendar(
         return calendar
     rows = [
         (row["date"], row.get("kind") or "", row.get("name") or "")
-        for _, row in _rows(holidays_file, required=("date",))
+        for _, row in read_rows(holidays_file, required=("date",))
     ]
     try:
         special = special_days_from_rows(rows, source=str(holidays_file))
@@ -99,35 +98,8 @@ def read_calendar(
     return merge(calendar, special.values())
 
 
-def _rows(path: Path, *, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            fields = [name.strip() for name in reader.fieldnames or []]
-            missing = [name for name in required if name not in fields]
-            if missing:
-                raise InputError(
-                    f"{path}: missing column(s) {', '.join(missing)} (found: {', '.join(fields)})"
-                )
-            reader.fieldnames = fields
-            return [
-                (number, {k: (v or "").strip() for k, v in row.items() if k is not None})
-                for number, row in enumerate(reader, start=2)
-            ]
-    except OSError as error:
-        raise InputError(f"{path}: cannot be read ({error.strerror})") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: is not UTF-8 text") from None
 
 
-def _timestamp(path: Path, row: int, text: str, zone: tzinfo) -> datetime:
-    try:
-        stamp = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            f"{path} row {row}, field 'interval_start': {text!r} is not an ISO 8601 timestamp"
-        ) from None
-    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=zone)
 
 
 def _volume(path: Path, row: int, text: str) -> float:

@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hotline.cli.csv_input import InputError, parse_timestamp, read_rows
 from hotline.wfm.errors import QueueInputError, WfmError
 from hotline.wfm.service_level import DEFAULT_DEFINITION, ServiceLevelDefinition
 from hotline.wfm.staffing import StaffingPlan, staff
@@ -35,8 +36,6 @@ COLUMNS = (
 )
 
 
-class InputError(Exception):
-    """Bad input to the command: the message names the file or option, row and field."""
 
 
 class Requirements:
@@ -52,8 +51,8 @@ def read_requirements(path: Path, default_aht: float | None, zone: tzinfo) -> Re
     calls: list[float] = []
     aht: list[float] = []
     previous: datetime | None = None
-    for row_number, row in _rows(path):
-        stamp = _timestamp(path, row_number, row["interval_start"], zone)
+    for row_number, row in read_rows(path, required=("interval_start", "calls")):
+        stamp = parse_timestamp(path, row_number, row["interval_start"], zone)
         if previous is not None and stamp <= previous:
             raise InputError(
                 f"{path} row {row_number}, field 'interval_start': {stamp.isoformat()} is not "
@@ -221,36 +220,8 @@ def _show(req: Requirements, plan: StaffingPlan, out: Path | None) -> None:
     )
 
 
-def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            fields = [name.strip() for name in reader.fieldnames or []]
-            missing = [name for name in ("interval_start", "calls") if name not in fields]
-            if missing:
-                raise InputError(
-                    f"{path}: missing column(s) {', '.join(missing)} "
-                    f"(found: {', '.join(fields) or 'none'})"
-                )
-            reader.fieldnames = fields
-            return [
-                (number, {k: (v or "").strip() for k, v in row.items() if k is not None})
-                for number, row in enumerate(reader, start=2)
-            ]
-    except OSError as error:
-        raise InputError(f"{path}: cannot be read ({error.strerror})") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: is not UTF-8 text") from None
 
 
-def _timestamp(path: Path, row: int, text: str, zone: tzinfo) -> datetime:
-    try:
-        stamp = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            f"{path} row {row}, field 'interval_start': {text!r} is not an ISO 8601 timestamp"
-        ) from None
-    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=zone)
 
 
 def _number(path: Path, row: int, field: str, text: str) -> float:

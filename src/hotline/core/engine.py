@@ -54,6 +54,7 @@ from hotline.core.live import (
     CONNECTED,
     ON_HOLD,
     READY,
+    RESERVED,
     WAITING,
     WRAP_UP,
     Contact,
@@ -236,7 +237,7 @@ class Engine(DirectoryHandlers):
         self._finish_wrap_up(agent, c.contact_id, c.disposition, c.notes, False)
 
     def _on_AbandonContact(self, c: AbandonContact) -> None:
-        contact = self._contact(c.contact_id, WAITING, "reserved")
+        contact = self._contact(c.contact_id, WAITING, RESERVED)
         if contact.channel == Channel.CALLBACK:
             raise IllegalState(f"contact '{contact.id}' is a callback: the caller is not waiting")
         agent_id = contact.agent_id

@@ -152,7 +152,7 @@ class Router(CentreState):
             if best is None or best_q is None:
                 break
             self._reserve(best[3], agent, best_q)
-            if agent.exclusive or agent.presence != "ready":
+            if agent.exclusive or agent.presence != READY:
                 return
         self._index_agent(agent)
 
@@ -213,7 +213,7 @@ class Router(CentreState):
             if agent.total == 0:
                 self._emit(ev.AgentLoggedOut(at=self._now, agent_id=agent.id))
             return
-        if agent.presence == "ready":
+        if agent.presence == READY:
             self._refresh_agent(agent)
 
     def _revoke_offers(self, agent: AgentState, reason: str) -> None:
