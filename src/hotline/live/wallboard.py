@@ -1,0 +1,104 @@
+"""The supervisor's wallboard as plain data: queues and sites now, today and this interval
+against target, agents by state, the agent table, alerts, and today's intervals for charts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hotline.core.state import CentreState
+from hotline.live.today import Today
+from hotline.metrics.realtime import agent_state, snapshot
+
+
+def _status(value: float | None, target: float | None, *, higher_is_better: bool = True) -> str:
+    """green when on target, amber within 10 % of it, red beyond (grey with no data)."""
+    if value is None or target is None:
+        return "none"
+    gap = (value - target) if higher_is_better else (target - value)
+    if gap >= 0:
+        return "green"
+    return "amber" if abs(gap) <= 0.1 * max(abs(target), 1e-9) else "red"
+
+
+def wallboard(state: CentreState, today: Today, now: float, *, targets: dict[str, float],
+              alerts: dict[str, float]) -> dict[str, Any]:
+    snap = snapshot(state, today.kpis, now)
+    report = today.kpis.report()
+    interval_s = today.kpis.interval_s
+    current = int((now - today.start) // interval_s)
+    this_interval = {row["queue"]: row for row in report.intervals_by_queue
+                     if row["interval"] == current}
+    sl_t, ar_t = targets.get("service_level"), targets.get("answer_rate")
+    queues: list[dict[str, Any]] = []
+    for name, q in sorted(snap.queues.items()):
+        row = this_interval.get(name, {})
+        queues.append({
+            "queue": name, "site": q.site, "waiting": q.waiting,
+            "longest_wait_s": round(q.longest_wait_s, 1), "agents": q.agents,
+            "offered_today": q.offered_today, "answered_today": q.answered_today,
+            "abandoned_today": q.abandoned_today,
+            "service_level_today": q.service_level_today,
+            "service_level_today_status": _status(q.service_level_today, sl_t),
+            "answer_rate_today": q.answer_rate_today,
+            "answer_rate_today_status": _status(q.answer_rate_today, ar_t),
+            "service_level_interval": row.get("service_level"),
+            "service_level_interval_status": _status(row.get("service_level"), sl_t),
+            "answer_rate_interval": row.get("answer_rate"),
+            "answer_rate_interval_status": _status(row.get("answer_rate"), ar_t),
+        })
+    sites: dict[str, dict[str, Any]] = {}
+    for qrow in queues:
+        site = sites.setdefault(qrow["site"] or "-", {"site": qrow["site"] or "-",
+                                                      "waiting": 0, "longest_wait_s": 0.0})
+        site["waiting"] += qrow["waiting"]
+        site["longest_wait_s"] = max(site["longest_wait_s"], qrow["longest_wait_s"])
+    for site_name, kpis in report.by_site.items():
+        if site_name in sites:
+            sites[site_name].update(service_level_today=kpis.get("service_level"),
+                                    answer_rate_today=kpis.get("answer_rate"))
+    agents = []
+    for agent in sorted(state.agents.values(), key=lambda a: a.id):
+        handled = today.handled.get(agent.id, 0)
+        agents.append({
+            "agent_id": agent.id, "site": agent.profile.site, "state": agent_state(agent),
+            "reason": agent.reason, "in_state_s": round(max(0.0, now - agent.state_since), 1),
+            "handled_today": handled,
+            "aht_s": round(today.handle_s.get(agent.id, 0.0) / handled, 1) if handled else None,
+        })
+    return {
+        "at": now, "floor": {"waiting": snap.waiting, "longest_wait_s": snap.longest_wait_s,
+                             "agents": snap.agents,
+                             "service_level_today": snap.service_level_today,
+                             "answer_rate_today": snap.answer_rate_today},
+        "targets": targets, "queues": queues, "sites": sorted(sites.values(),
+                                                              key=lambda s: s["site"]),
+        "agents": agents, "alerts": _alerts(queues, alerts),
+        "intervals": [{"start": r["start"], "offered": r.get("offered"),
+                       "answered": r.get("answered"), "service_level": r.get("service_level"),
+                       "answer_rate": r.get("answer_rate")} for r in report.intervals],
+    }
+
+
+def _alerts(queues: list[dict[str, Any]], limits: dict[str, float]) -> list[dict[str, Any]]:
+    out = []
+    for q in queues:
+        sl = q["service_level_interval"] if q["service_level_interval"] is not None \
+            else q["service_level_today"]
+        if "service_level_below" in limits and sl is not None \
+                and sl < limits["service_level_below"]:
+            out.append({"queue": q["queue"], "metric": "service_level", "value": sl,
+                        "threshold": limits["service_level_below"],
+                        "message": f"{q['queue']}: service level {sl:.0%} below "
+                                   f"{limits['service_level_below']:.0%}"})
+        if "longest_wait_above_s" in limits and q["longest_wait_s"] > \
+                limits["longest_wait_above_s"]:
+            out.append({"queue": q["queue"], "metric": "longest_wait_s",
+                        "value": q["longest_wait_s"],
+                        "threshold": limits["longest_wait_above_s"],
+                        "message": f"{q['queue']}: a caller has waited "
+                                   f"{q['longest_wait_s']:.0f} s"})
+        if "waiting_above" in limits and q["waiting"] > limits["waiting_above"]:
+            out.append({"queue": q["queue"], "metric": "waiting", "value": q["waiting"],
+                        "threshold": limits["waiting_above"],
+                        "message": f"{q['queue']}: {q['waiting']} waiting"})
+    return out

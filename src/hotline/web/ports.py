@@ -1,0 +1,60 @@
+"""What the web shell needs from storage, as small Protocols (SQL adapters in ``bootstrap``,
+in-memory fakes in ``web.memory`` for tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+ROLES = ("agent", "supervisor", "analyst", "admin")
+
+
+@dataclass(frozen=True, kw_only=True)
+class User:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    agent_id: str | None
+    password_hash: str
+    disabled: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Session:
+    user: User
+    kind: str  # "session" (browser cookie, needs CSRF) or "api" (bearer token)
+    csrf: str | None
+
+
+class Accounts(Protocol):
+    def user_by_name(self, username: str) -> User | None: ...
+
+    def add_user(self, *, username: str, display_name: str, role: str, agent_id: str | None,
+                 password_hash: str) -> User: ...
+
+    def list_users(self) -> list[User]: ...
+
+    def store_token(self, *, token_hash: str, user_id: int, kind: str, csrf: str | None,
+                    expires_at: float) -> None: ...
+
+    def session(self, token_hash: str, now: float) -> Session | None: ...
+
+    def revoke_token(self, token_hash: str) -> None: ...
+
+    def record_login(self, username: str, at: float, ok: bool) -> None: ...
+
+    def failures_since(self, username: str, since: float) -> int: ...
+
+
+class AuditLog(Protocol):
+    def record(self, *, at: float, actor: str, role: str, action: str, target: str,
+               details: dict[str, Any]) -> None: ...
+
+    def recent(self, limit: int = 100) -> list[dict[str, Any]]: ...
+
+
+class ContactHistory(Protocol):
+    def record(self, entry: dict[str, Any]) -> None: ...
+
+    def recent_for_customer(self, customer_id: str, limit: int = 10) -> list[dict[str, Any]]: ...
