@@ -1,0 +1,229 @@
+"""The demo's simulated callers: the scenario's traffic, on the demo's virtual clock.
+
+Each traffic stream draws its arrivals like the twin (non-homogeneous Poisson with the
+scenario's profile and weekday factors, from the day of the virtual time), one arrival pending
+per stream. An arrival enters the IVR; a share ``to_agent`` of them leaves it after the IVR time
+and is offered to the stream's workflow, the rest is contained. A caller who is not connected
+within their patience hangs up. Every duration is drawn in virtual seconds and runs ``speed``
+times faster on the clock.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from hotline.core import events as ev
+from hotline.core.commands import AbandonContact, OfferContact
+from hotline.core.errors import CoreError
+from hotline.core.live import RESERVED, WAITING
+from hotline.live.centre import LiveCentre
+from hotline.live.demo_time import Pace, Timers, local_midnight
+from hotline.sim.scenario import Scenario, Traffic
+from hotline.sim.traffic import TrafficModel
+
+Value = str | int | float | bool
+
+#: Share of callers who authenticated in the IVR before asking for an agent.
+AUTHENTICATED_SHARE = 0.8
+
+
+@dataclass(kw_only=True, slots=True)
+class Call:
+    """What the floor knows of a contact it offered: how long the caller talks and wraps up."""
+
+    handle: Callable[[], float]  # clock seconds of conversation, drawn when connected
+    wrap_up: Callable[[], float] | None  # clock seconds of wrap-up; None: the workflow's limit
+    patience: int | None = None  # the pending hang-up, while the caller waits
+
+
+@dataclass(kw_only=True, slots=True)
+class Counters:
+    offered: int = 0
+    abandoned: int = 0
+    ivr_entered: int = 0
+    ivr_contained: int = 0
+    accepted: int = 0
+    ended: int = 0
+    wrapped_up: int = 0
+
+
+class _Stream:
+    __slots__ = ("model", "next_at", "spec", "token")
+
+    def __init__(self, spec: Traffic, model: TrafficModel) -> None:
+        self.spec = spec
+        self.model = model
+        self.next_at = math.inf
+        self.token: int | None = None
+
+
+class Callers:
+    """Arrivals, IVR, offers and hang-ups of the scenario's callers."""
+
+    def __init__(self, centre: LiveCentre, scenario: Scenario, *, rng: random.Random,
+                 pace: Pace, timers: Timers, counters: Counters, customers: Sequence[str],
+                 vip_customers: Sequence[str]) -> None:
+        self.centre = centre
+        self.rng = rng
+        self.pace = pace
+        self.timers = timers
+        self.counters = counters
+        self.customers = tuple(customers)
+        self.vip_customers = tuple(vip_customers)
+        # One day per traffic model: the next day's model is built when the day runs out.
+        self._day = scenario.model_copy(update={"days": 1.0})
+        self.calls: dict[str, Call] = {}
+        self._numbers = 0
+        now = pace.virtual(centre.clock.now())
+        self._streams = [_Stream(t, self._model(t, now)) for t in scenario.traffic]
+
+    def _model(self, spec: Traffic, virtual_t: float) -> TrafficModel:
+        return TrafficModel(spec, self._day, local_midnight(virtual_t, self._day.zone), self.rng)
+
+    # --- arrivals ----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Draw every stream's next arrival from the current virtual time."""
+        now = self.pace.virtual(self.centre.clock.now())
+        contacts = self.centre.engine.contacts
+        # Calls that ended while the floor was stopped (it did not hear them end).
+        for cid in [c for c in self.calls if c not in contacts]:
+            del self.calls[cid]
+        for s in self._streams:
+            self.timers.cancel(s.token)
+            s.model = self._model(s.spec, now)
+            self._schedule(s, now)
+
+    def reschedule(self) -> None:
+        """After a change of speed: redraw the pending arrivals (exact, arrivals being
+        memoryless) so the new rate applies at once."""
+        now = self.pace.virtual(self.centre.clock.now())
+        for s in self._streams:
+            self.timers.cancel(s.token)
+            self._schedule(s, now)
+
+    def _schedule(self, s: _Stream, after: float) -> None:
+        s.token = None
+        for _ in range(8):  # a few days with no traffic at all, then the stream ends
+            t = s.model.next_arrival(after)
+            if t is not None:
+                s.next_at = t
+                s.token = self.timers.at(self.pace.real(t), lambda: self._arrive(s), "arrival")
+                return
+            after = max(after, s.model.origin + len(s.model.rates) * s.model.interval_s)
+            s.model = self._model(s.spec, after)
+
+    def _arrive(self, s: _Stream) -> None:
+        # The next arrival first, so a refused offer cannot stop the stream.
+        model = s.model
+        self._schedule(s, s.next_at)
+        self.counters.ivr_entered += 1
+        if self.rng.random() < model.to_agent:
+            self.timers.after(self.pace.scaled(model.ivr_time()),
+                              lambda: self._from_ivr(model), "offer")
+        else:
+            self.counters.ivr_contained += 1
+
+    def _from_ivr(self, model: TrafficModel) -> None:
+        attrs = model.attributes()
+        workflow, priority = model.route(attrs)
+        handle = model.handle_sampler(attrs)
+        self.offer(channel=model.channel, workflow=workflow, priority=priority,
+                   attributes=self._caller(model, attrs), call=self._call(model, handle),
+                   patience=self.pace.scaled(model.patience()))
+
+    def _call(self, model: TrafficModel, handle: Callable[[], float]) -> Call:
+        pace, wrap = self.pace, model.wrap_up
+        return Call(handle=lambda: pace.scaled(handle()),
+                    wrap_up=None if wrap is None else (lambda: pace.scaled(wrap())))
+
+    def _caller(self, model: TrafficModel, attrs: Mapping[str, str]) -> dict[str, Value]:
+        """The stream's attributes plus what the IVR learnt: intent, authentication, customer."""
+        out: dict[str, Value] = dict(attrs)
+        out.setdefault("intent", model.spec.name)
+        out["authenticated"] = self.rng.random() < AUTHENTICATED_SHARE
+        pool = self.customers
+        if attrs.get("segment") == "vip" and self.vip_customers:
+            pool = self.vip_customers
+        if pool:
+            out["customer_id"] = pool[self.rng.randrange(len(pool))]
+        out["caller_number"] = f"13{self.rng.randrange(10**9):09d}"
+        return out
+
+    # --- offers and hang-ups -----------------------------------------------------------------
+    def offer(self, *, channel: str, workflow: str, priority: int,
+              attributes: Mapping[str, Value], call: Call, patience: float) -> str:
+        """Offer one contact now; the caller hangs up after ``patience`` clock seconds unless
+        connected by then. Returns the contact id."""
+        now = self.centre.clock.now()
+        self._numbers += 1
+        # Unique across restarts: the clock's milliseconds, then a counter of this floor.
+        cid = f"d{int(now * 1000):x}-{self._numbers}"
+        self.calls[cid] = call  # before the offer: an agent may connect within it
+        try:
+            self.centre.execute(OfferContact(contact_id=cid, channel=channel, workflow=workflow,
+                                             priority=priority, attributes=attributes))
+        except CoreError:
+            self.calls.pop(cid, None)
+            raise
+        self.counters.offered += 1
+        contact = self.centre.engine.contacts.get(cid)
+        if math.isfinite(patience) and contact is not None and contact.state in (WAITING,
+                                                                                 RESERVED):
+            call.patience = self.timers.after(patience, lambda: self._hang_up(cid), "abandon")
+        return cid
+
+    def _hang_up(self, cid: str) -> None:
+        call = self.calls.get(cid)
+        if call is not None:
+            call.patience = None
+        contact = self.centre.engine.contacts.get(cid)
+        if contact is None or contact.state not in (WAITING, RESERVED):
+            return
+        self.centre.execute(AbandonContact(contact_id=cid))
+        self.counters.abandoned += 1
+
+    def inject(self, *, workflow: str | None, attributes: Mapping[str, Value] | None,
+               handle_s: float | None, patience_s: float | None) -> str:
+        """One call of the first stream, offered now (see ``DemoFloor.inject_call``)."""
+        for name, value in (("handle_s", handle_s), ("patience_s", patience_s)):
+            if value is not None and not value >= 0:
+                raise ValueError(f"{name}: must be ≥ 0 seconds, got {value!r}")
+        model = self._streams[0].model
+        sampled = model.attributes()
+        given = dict(attributes or {})
+        sampled.update((k, v) for k, v in given.items() if isinstance(v, str))
+        routed, priority = model.route(sampled)
+        caller = self._caller(model, sampled)
+        caller.update(given)
+        call = self._call(model, model.handle_sampler(sampled))
+        if handle_s is not None:
+            call.handle = lambda: handle_s
+        return self.offer(channel=model.channel, workflow=workflow or routed,
+                          priority=priority if workflow is None else 0, attributes=caller,
+                          call=call, patience=math.inf if patience_s is None else patience_s)
+
+    def default_call(self, attributes: Mapping[str, object]) -> Call:
+        """For a contact the floor did not offer (a restart, the IVR shell, a transfer)."""
+        model = self._streams[0].model
+        return self._call(model, model.handle_sampler(
+            {k: v for k, v in attributes.items() if isinstance(v, str)}))
+
+    # --- what the engine says ----------------------------------------------------------------
+    def heard(self, e: ev.Event) -> None:
+        """A caller who is connected, called back or gone no longer hangs up."""
+        te = type(e)
+        if te is ev.ContactConnected or te is ev.CallbackRequested:
+            call = self.calls.get(e.contact_id)  # type: ignore[attr-defined]
+            if call is not None:
+                self.timers.cancel(call.patience)
+                call.patience = None
+        elif te in ev.TERMINAL:
+            call = self.calls.pop(e.contact_id, None)  # type: ignore[attr-defined]
+            if call is not None:
+                self.timers.cancel(call.patience)
+
+    def pending_arrivals(self) -> int:
+        return sum(s.token is not None for s in self._streams)
