@@ -5,6 +5,7 @@ import typer
 from hotline.cli.events import events_app
 from hotline.cli.ivr import ivr_app
 from hotline.cli.plan import register as register_plan
+from hotline.cli.serve import demo, serve
 from hotline.cli.simulate import simulate
 from hotline.cli.wfm import wfm_app
 
@@ -15,6 +16,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command()(simulate)
+app.command()(serve)
+app.command()(demo)
 app.add_typer(wfm_app, name="wfm")
 app.add_typer(ivr_app, name="ivr")
 app.add_typer(events_app, name="events")

@@ -114,7 +114,8 @@ def contact_context(svc: Services, contact_id: str) -> dict[str, Any]:
 
 
 @router.get("/state", summary="My agent, my offers and contacts with their context")
-def state(who: Session = require(*AGENTS), svc: Services = Depends(services)) -> dict[str, Any]:
+async def state(who: Session = require(*AGENTS),
+                svc: Services = Depends(services)) -> dict[str, Any]:
     me = agent_id(who)
     if me not in svc.centre.engine.agents:
         raise NotFound("agent", me)
@@ -126,20 +127,20 @@ def state(who: Session = require(*AGENTS), svc: Services = Depends(services)) ->
 
 
 @router.get("/contacts/{contact_id}", summary="One of my contacts, with the customer's context")
-def context(contact_id: str, who: Session = require(*AGENTS),
+async def context(contact_id: str, who: Session = require(*AGENTS),
             svc: Services = Depends(services)) -> dict[str, Any]:
     _own_contact(svc, agent_id(who), contact_id)
     return contact_context(svc, contact_id)
 
 
 @router.post("/login", summary="Log my agent in (ready or not ready)")
-def agent_login(body: LoginBody, who: Session = require(*AGENTS),
+async def agent_login(body: LoginBody, who: Session = require(*AGENTS),
                 svc: Services = Depends(services)) -> dict[str, Any]:
     return _events(svc.run(LogIn(agent_id=agent_id(who), ready=body.ready)))
 
 
 @router.post("/presence", summary="Go ready, or not ready with a reason code")
-def presence(body: PresenceBody, who: Session = require(*AGENTS),
+async def presence(body: PresenceBody, who: Session = require(*AGENTS),
              svc: Services = Depends(services)) -> dict[str, Any]:
     codes = {c for c, _ in svc.reasons}
     if not body.ready and body.reason not in codes:
@@ -149,41 +150,41 @@ def presence(body: PresenceBody, who: Session = require(*AGENTS),
 
 
 @router.post("/logout", summary="Log my agent out (after the work in hand)")
-def agent_logout(who: Session = require(*AGENTS),
+async def agent_logout(who: Session = require(*AGENTS),
                  svc: Services = Depends(services)) -> dict[str, Any]:
     return _events(svc.run(LogOut(agent_id=agent_id(who))))
 
 
 @router.post("/reservations/{reservation_id:path}/accept", summary="Accept an offer")
-def accept(reservation_id: str, who: Session = require(*AGENTS),
+async def accept(reservation_id: str, who: Session = require(*AGENTS),
            svc: Services = Depends(services)) -> dict[str, Any]:
     _own_reservation(svc, agent_id(who), reservation_id)
     return _events(svc.run(AcceptReservation(reservation_id=reservation_id)))
 
 
 @router.post("/reservations/{reservation_id:path}/reject", summary="Reject an offer")
-def reject(reservation_id: str, who: Session = require(*AGENTS),
+async def reject(reservation_id: str, who: Session = require(*AGENTS),
            svc: Services = Depends(services)) -> dict[str, Any]:
     _own_reservation(svc, agent_id(who), reservation_id)
     return _events(svc.run(RejectReservation(reservation_id=reservation_id)))
 
 
 @router.post("/contacts/{contact_id}/hold", summary="Put the caller on hold")
-def hold(contact_id: str, who: Session = require(*AGENTS),
+async def hold(contact_id: str, who: Session = require(*AGENTS),
          svc: Services = Depends(services)) -> dict[str, Any]:
     _own_contact(svc, agent_id(who), contact_id)
     return _events(svc.run(HoldContact(contact_id=contact_id)))
 
 
 @router.post("/contacts/{contact_id}/resume", summary="Take the caller off hold")
-def resume(contact_id: str, who: Session = require(*AGENTS),
+async def resume(contact_id: str, who: Session = require(*AGENTS),
            svc: Services = Depends(services)) -> dict[str, Any]:
     _own_contact(svc, agent_id(who), contact_id)
     return _events(svc.run(ResumeContact(contact_id=contact_id)))
 
 
 @router.post("/contacts/{contact_id}/transfer", summary="Blind transfer to a queue or an agent")
-def transfer(contact_id: str, body: TransferBody, who: Session = require(*AGENTS),
+async def transfer(contact_id: str, body: TransferBody, who: Session = require(*AGENTS),
              svc: Services = Depends(services)) -> dict[str, Any]:
     _own_contact(svc, agent_id(who), contact_id)
     return _events(svc.run(TransferContact(contact_id=contact_id, to_queue=body.to_queue,
@@ -191,14 +192,14 @@ def transfer(contact_id: str, body: TransferBody, who: Session = require(*AGENTS
 
 
 @router.post("/contacts/{contact_id}/end", summary="End the conversation (wrap-up follows)")
-def end(contact_id: str, who: Session = require(*AGENTS),
+async def end(contact_id: str, who: Session = require(*AGENTS),
         svc: Services = Depends(services)) -> dict[str, Any]:
     _own_contact(svc, agent_id(who), contact_id)
     return _events(svc.run(EndContact(contact_id=contact_id)))
 
 
 @router.post("/contacts/{contact_id}/wrap-up", summary="Finish wrap-up with a disposition code")
-def wrap_up(contact_id: str, body: WrapUpBody, who: Session = require(*AGENTS),
+async def wrap_up(contact_id: str, body: WrapUpBody, who: Session = require(*AGENTS),
             svc: Services = Depends(services)) -> dict[str, Any]:
     me = agent_id(who)
     _own_contact(svc, me, contact_id)

@@ -51,7 +51,7 @@ def _dummy_hash(svc: Services) -> str:
 
 
 @router.post("/auth/login", summary="Log in; sets the session cookie, returns the CSRF token")
-def login(creds: Credentials, response: Response,
+async def login(creds: Credentials, response: Response,
           svc: Services = Depends(services)) -> dict[str, Any]:
     user = check_password(svc, creds)
     token, csrf = new_token(), new_token()
@@ -65,7 +65,7 @@ def login(creds: Credentials, response: Response,
 
 
 @router.post("/auth/tokens", summary="Trade a password for an API bearer token")
-def api_token(creds: Credentials, svc: Services = Depends(services)) -> dict[str, Any]:
+async def api_token(creds: Credentials, svc: Services = Depends(services)) -> dict[str, Any]:
     user = check_password(svc, creds)
     token = new_token()
     expires = svc.now() + svc.settings.api_token_ttl_s
@@ -76,7 +76,7 @@ def api_token(creds: Credentials, svc: Services = Depends(services)) -> dict[str
 
 
 @router.post("/auth/logout", summary="End this session or revoke this token")
-def logout(request: Request, response: Response, who: Session = require(*ANY),
+async def logout(request: Request, response: Response, who: Session = require(*ANY),
            svc: Services = Depends(services)) -> dict[str, Any]:
     header = request.headers.get("authorization", "")
     raw = header[7:].strip() if header.lower().startswith("bearer ") \
@@ -87,5 +87,5 @@ def logout(request: Request, response: Response, who: Session = require(*ANY),
 
 
 @router.get("/me", summary="The logged-in user")
-def me(who: Session = require(*ANY)) -> dict[str, Any]:
+async def me(who: Session = require(*ANY)) -> dict[str, Any]:
     return {"user": user_json(who.user), "csrf_token": who.csrf}

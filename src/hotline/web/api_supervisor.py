@@ -41,7 +41,7 @@ class InjectCallBody(BaseModel):
 
 
 @router.get("/supervisor/wallboard", summary="The live wallboard")
-def get_wallboard(who: Session = require(*READERS),
+async def get_wallboard(who: Session = require(*READERS),
                   svc: Services = Depends(services)) -> dict[str, Any]:
     s = svc.settings
     return {"seq": svc.centre.seq, **wallboard(svc.centre.engine, svc.today, svc.now(),
@@ -50,8 +50,9 @@ def get_wallboard(who: Session = require(*READERS),
 
 @router.post("/supervisor/agents/{agent_id}/presence",
              summary="Force an agent ready or not ready (audited)")
-def force_presence(agent_id: str, body: ForcePresenceBody, who: Session = require(*SUPERVISORS),
-                   svc: Services = Depends(services)) -> dict[str, Any]:
+async def force_presence(agent_id: str, body: ForcePresenceBody,
+                         who: Session = require(*SUPERVISORS),
+                         svc: Services = Depends(services)) -> dict[str, Any]:
     if agent_id not in svc.centre.engine.agents:
         raise NotFound("agent", agent_id)
     codes = {c for c, _ in svc.reasons}
@@ -64,7 +65,7 @@ def force_presence(agent_id: str, body: ForcePresenceBody, who: Session = requir
 
 
 @router.post("/supervisor/agents/{agent_id}/logout", summary="Log an agent out (audited)")
-def force_logout(agent_id: str, body: ForceLogoutBody, who: Session = require(*SUPERVISORS),
+async def force_logout(agent_id: str, body: ForceLogoutBody, who: Session = require(*SUPERVISORS),
                  svc: Services = Depends(services)) -> dict[str, Any]:
     if agent_id not in svc.centre.engine.agents:
         raise NotFound("agent", agent_id)
@@ -74,19 +75,20 @@ def force_logout(agent_id: str, body: ForceLogoutBody, who: Session = require(*S
 
 
 @router.get("/supervisor/audit", summary="The audit log, newest first")
-def get_audit(limit: int = Query(default=100, ge=1, le=1000), who: Session = require(*READERS),
-              svc: Services = Depends(services)) -> dict[str, Any]:
+async def get_audit(limit: int = Query(default=100, ge=1, le=1000),
+                    who: Session = require(*READERS),
+                    svc: Services = Depends(services)) -> dict[str, Any]:
     return {"entries": svc.audit.recent(limit)}
 
 
 @router.get("/reports/today", summary="Today's KPIs by queue, site, channel and interval")
-def report_today(who: Session = require(*READERS),
+async def report_today(who: Session = require(*READERS),
                  svc: Services = Depends(services)) -> dict[str, Any]:
     return svc.today.report(svc.now())
 
 
 @router.post("/demo/calls", summary="Demo only: a simulated caller calls now")
-def inject_call(body: InjectCallBody, who: Session = require(*SUPERVISORS),
+async def inject_call(body: InjectCallBody, who: Session = require(*SUPERVISORS),
                 svc: Services = Depends(services)) -> dict[str, Any]:
     if svc.demo is None:
         raise ApiError(404, "not_demo", "simulated calls exist only in the demo")

@@ -18,7 +18,7 @@ from hotline.web.services import Services
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
     svc: Services = request.app.state.services
     return svc
 
@@ -46,8 +46,8 @@ def authenticate(request: Request, svc: Services) -> Session:
 def require(*roles: str) -> Any:
     """A dependency that lets in the given roles only (403 for the others, 401 for nobody)."""
 
-    def dependency(request: Request) -> Session:
-        svc = services(request)
+    async def dependency(request: Request) -> Session:
+        svc: Services = request.app.state.services
         session = authenticate(request, svc)
         if session.user.role not in roles:
             raise Forbidden(session.user.role, roles)

@@ -1,0 +1,200 @@
+"""The one composition root: database, event log, live centre, ports, web app, demo floor.
+
+``build_services(config)`` must run inside the server's event loop (the asyncio clock arms the
+timers of the replayed log); ``create_app`` does that in its lifespan.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI
+
+from hotline.banking.demo import demo_bank
+from hotline.banking.masking import mask_pan
+from hotline.banking.model import Segment
+from hotline.core.commands import DefineQueue, DefineWorkflow, RegisterAgent
+from hotline.core.engine import EngineConfig
+from hotline.live.centre import Batch, LiveCentre
+from hotline.live.clock import AsyncioClock, Clock
+from hotline.live.today import Today, history_entry
+from hotline.metrics.definitions import KpiDefinitions
+from hotline.sim.scenario import load_scenario
+from hotline.store.sql.accounts import Accounts
+from hotline.store.sql.audit import AuditLog
+from hotline.store.sql.database import migrate, open_database
+from hotline.store.sql.directory import Directory, load_scenario_directory
+from hotline.store.sql.eventlog import SqlEventLog
+from hotline.store.sql.history import ContactHistory
+from hotline.store.sql.records import (
+    AgentRecord,
+    to_agent_profile,
+    to_queue_spec,
+    to_workflow,
+)
+from hotline.web.app import create_app
+from hotline.web.security import PasswordHasherPort
+from hotline.web.services import Services, Settings
+from hotline.web.sql_ports import SqlAccounts, SqlAudit, SqlHistory
+
+DEMO_PASSWORD = "hotline-demo"
+# People who log in beside the simulated floor: three desk agents of their own (the demo floor
+# never acts for them), a supervisor, an analyst and an administrator.
+DEMO_DESKS = (("desk1", "beijing"), ("desk2", "beijing"), ("desk3", "shanghai"))
+DEMO_USERS = (("agent1", "agent", "desk1"), ("agent2", "agent", "desk2"),
+              ("agent3", "agent", "desk3"), ("supervisor", "supervisor", None),
+              ("analyst", "analyst", None), ("admin", "admin", None))
+
+
+@dataclass(kw_only=True)
+class ServerConfig:
+    database_url: str
+    zone: str = "Asia/Shanghai"
+    demo: bool = False
+    scenario: str = "bank-hotline"
+    speed: float = 1.0
+    seed: int = 7
+    fast_hashes: bool = False  # cheaper argon2 for tests and the demo's many logins
+    admin_password: str | None = None
+    settings: Settings = field(default_factory=Settings)
+    clock: Callable[[], Clock] = AsyncioClock
+
+
+def configure_engine(centre: LiveCentre, directory: Directory) -> int:
+    """Define the directory's queues, workflows and active agents the engine does not know."""
+    engine = centre.engine
+    n = 0
+    for q in directory.list_queues():
+        if q.name not in engine.queues:
+            centre.execute(DefineQueue(queue=to_queue_spec(q)))
+            n += 1
+    for w in directory.list_workflows():
+        if w.name not in engine.workflows:
+            centre.execute(DefineWorkflow(workflow=to_workflow(w)))
+            n += 1
+    for a in directory.list_agents(active_only=True):
+        if a.id not in engine.agents:
+            centre.execute(RegisterAgent(profile=to_agent_profile(a)))
+            n += 1
+    return n
+
+
+def _demo_directory(directory: Directory, scenario: Any) -> None:
+    load_scenario_directory(directory, scenario)
+    skills = {s.name for s in directory.list_skills()}
+    # The desks can take any call of their site: every skill, Mandarin and English.
+    directory.put_all(agents=[
+        AgentRecord(id=desk, name=f"Desk {desk[-1]}", site=site,
+                    skills={s: 6 for s in sorted(skills)}, languages=("en", "zh"),
+                    capacity={"voice": 1, "email": 2, "chat": 2})
+        for desk, site in DEMO_DESKS])
+
+
+def build_services(config: ServerConfig) -> Services:
+    engine = open_database(config.database_url)
+    migrate(engine)
+    directory = Directory(engine)
+    scenario = None
+    if config.demo:
+        scenario = load_scenario(config.scenario)
+        if directory.is_empty():
+            _demo_directory(directory, scenario)
+    log = SqlEventLog(engine)
+    centre = LiveCentre(log=log, clock=config.clock(), config=EngineConfig())
+    configure_engine(centre, directory)
+    hasher = PasswordHasherPort(fast=config.fast_hashes)
+    accounts = SqlAccounts(Accounts(engine))
+    _ensure_users(config, accounts, hasher)
+    zone = ZoneInfo(config.zone)
+    today = Today(KpiDefinitions(), zone, centre.clock.now())
+    today.replay(e for _, e in log.read())
+    history = SqlHistory(ContactHistory(engine))
+
+    def record_history(batch: Batch) -> None:
+        for _, e in batch:
+            entry = history_entry(e)
+            if entry is not None:
+                history.record(entry)
+
+    centre.subscribe(lambda batch: today.consume(batch, centre.engine))
+    centre.subscribe(record_history)
+    services = Services(centre=centre, accounts=accounts, audit=SqlAudit(AuditLog(engine)),
+                        history=history, hasher=hasher, today=today, settings=config.settings)
+    services.extra["directory"] = directory
+    services.extra["database"] = engine
+    _codes_and_targets(services, directory)
+    if config.demo and scenario is not None:
+        _start_demo(services, scenario, config)
+    return services
+
+
+def _ensure_users(config: ServerConfig, accounts: SqlAccounts,
+                  hasher: PasswordHasherPort) -> None:
+    if config.demo:
+        for username, role, agent_id in DEMO_USERS:
+            if accounts.user_by_name(username) is None:
+                accounts.add_user(username=username, display_name=username.title(), role=role,
+                                  agent_id=agent_id, password_hash=hasher.hash(DEMO_PASSWORD))
+    if config.admin_password and accounts.user_by_name("admin") is None:
+        accounts.add_user(username="admin", display_name="Administrator", role="admin",
+                          agent_id=None, password_hash=hasher.hash(config.admin_password))
+
+
+def _codes_and_targets(services: Services, directory: Directory) -> None:
+    reasons = tuple((c.code, c.label) for c in directory.list_reason_codes())
+    dispositions = tuple((c.code, c.label) for c in directory.list_wrap_up_codes())
+    if reasons:
+        services.reasons = reasons
+    if dispositions:
+        services.dispositions = dispositions
+    for t in directory.list_targets("centre"):
+        services.settings.targets[t.metric] = t.target
+        if t.metric == "service_level" and t.warn is not None:
+            services.settings.alerts["service_level_below"] = t.warn
+
+
+def _start_demo(services: Services, scenario: Any, config: ServerConfig) -> None:
+    from hotline.live.demo_floor import DemoFloor
+
+    rng = random.Random(config.seed)
+    opened = datetime(2026, 1, 1, tzinfo=UTC)
+    bank = demo_bank(random.Random(config.seed), customers=2000, opened_at=opened)
+    state = bank.bank.state
+    cards: dict[str, str] = {}
+    for cred in bank.credentials:
+        cards.setdefault(cred.customer_id, cred.pan)
+
+    def lookup(customer_id: str) -> dict[str, Any] | None:
+        customer = state.customers.get(customer_id)
+        if customer is None:
+            return None
+        pan = cards.get(customer_id)
+        return {"customer_id": customer_id, "name": customer.masked_name,
+                "segment": customer.segment.value, "province": customer.province,
+                "language": customer.language, "card": mask_pan(pan) if pan else None}
+
+    services.customers = lookup
+    vip = [c.customer_id for c in bank.credentials if c.segment == Segment.VIP]
+    others = [c.customer_id for c in bank.credentials if c.segment != Segment.VIP]
+    floor = DemoFloor(services.centre, scenario, rng=rng, speed=config.speed,
+                      humans=frozenset(d for d, _ in DEMO_DESKS), customers=others,
+                      vip_customers=vip)
+    floor.configure()
+    floor.start()
+    services.demo = floor
+    services.settings.demo = True
+
+
+def build_app(config: ServerConfig) -> FastAPI:
+    def close(services: Services) -> None:
+        if services.demo is not None:
+            services.demo.stop()
+        services.extra["database"].dispose()
+
+    app = create_app(lambda: build_services(config), close=close)
+    return app

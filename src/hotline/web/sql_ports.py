@@ -1,0 +1,100 @@
+"""The web ports over the SQL store (``hotline.store.sql``): float epoch seconds at the port,
+aware UTC datetimes in the database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from hotline.store.sql.accounts import Accounts, UserRecord
+from hotline.store.sql.audit import AuditLog
+from hotline.store.sql.history import ContactHistory, ContactRecord
+from hotline.web.ports import Session, User
+
+
+def _dt(at: float) -> datetime:
+    return datetime.fromtimestamp(at, UTC)
+
+
+def _user(r: UserRecord) -> User:
+    return User(id=r.id, username=r.username, display_name=r.display_name, role=r.role,
+                agent_id=r.agent_id, password_hash=r.password_hash, disabled=r.disabled)
+
+
+class SqlAccounts:
+    def __init__(self, accounts: Accounts) -> None:
+        self.store = accounts
+
+    def user_by_name(self, username: str) -> User | None:
+        r = self.store.get_user_by_name(username)
+        return None if r is None else _user(r)
+
+    def add_user(self, *, username: str, display_name: str, role: str, agent_id: str | None,
+                 password_hash: str) -> User:
+        return _user(self.store.create_user(username, password_hash=password_hash, role=role,
+                                            display_name=display_name, agent_id=agent_id))
+
+    def list_users(self) -> list[User]:
+        return [_user(r) for r in self.store.list_users()]
+
+    def store_token(self, *, token_hash: str, user_id: int, kind: str, csrf: str | None,
+                    expires_at: float) -> None:
+        self.store.store_token(token_hash, user_id, kind, csrf, _dt(expires_at))
+
+    def session(self, token_hash: str, now: float) -> Session | None:
+        found = self.store.token_user(token_hash, _dt(now))
+        if found is None:
+            return None
+        user, token = found
+        return Session(user=_user(user), kind=token.kind, csrf=token.csrf)
+
+    def revoke_token(self, token_hash: str) -> None:
+        self.store.revoke_token(token_hash)
+
+    def record_login(self, username: str, at: float, ok: bool) -> None:
+        self.store.record_login_attempt(username, ok, at=_dt(at))
+
+    def failures_since(self, username: str, since: float) -> int:
+        return self.store.recent_failures(username, _dt(since))
+
+
+class SqlAudit:
+    def __init__(self, log: AuditLog) -> None:
+        self.log = log
+
+    def record(self, *, at: float, actor: str, role: str, action: str, target: str,
+               details: dict[str, Any]) -> None:
+        self.log.record(actor, role, action, target, details, at=_dt(at))
+
+    def recent(self, limit: int = 100) -> list[dict[str, Any]]:
+        return [{"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "role": e.role,
+                 "action": e.action, "target": e.target, "details": dict(e.details)}
+                for e in self.log.latest(limit)]
+
+
+_TIMES = ("offered_at", "answered_at", "ended_at")
+
+
+class SqlHistory:
+    def __init__(self, history: ContactHistory) -> None:
+        self.store = history
+
+    def record(self, entry: dict[str, Any]) -> None:
+        values: dict[str, Any] = {k: (_dt(v) if k in _TIMES and v is not None else v)
+                                  for k, v in entry.items()}
+        old = self.store.get_contact(entry["contact_id"])
+        if old is None:
+            if "offered_at" not in values:
+                return  # a contact from before the history began
+            record = ContactRecord(**values)
+        else:
+            record = replace(old, **{k: v for k, v in values.items() if k != "contact_id"})
+        self.store.record_contact(record)
+
+    def recent_for_customer(self, customer_id: str, limit: int = 10) -> list[dict[str, Any]]:
+        return [{"contact_id": r.contact_id, "channel": r.channel, "queue": r.queue,
+                 "agent_id": r.agent_id, "outcome": r.outcome, "disposition": r.disposition,
+                 "notes": r.notes, "offered_at": r.offered_at.timestamp(),
+                 "ended_at": None if r.ended_at is None else r.ended_at.timestamp()}
+                for r in self.store.recent_for_customer(customer_id, limit)]
