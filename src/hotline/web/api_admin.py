@@ -104,13 +104,15 @@ def apply(svc: Services, command: Command, write: Callable[[], None],
         with stored():
             write()
     except Exception:
-        try:
-            if undo is None:
-                raise RuntimeError("nothing to go back to: the engine has no delete")
-            svc.run(undo)
-        except Exception:  # the write's error is the one to report; this one is logged
-            log.exception("directory write failed after %s and the engine keeps the new "
-                          "definition", type(command).__name__)
+        if undo is None:  # the engine has no delete; the next PUT of it heals the two
+            log.error("directory write failed after %s; the engine keeps the new definition",
+                      type(command).__name__)
+        else:
+            try:
+                svc.run(undo)
+            except ApiError:  # the write's error is the one to report; this one is logged
+                log.exception("could not put back the definition before %s",
+                              type(command).__name__)
         raise
     return batch[-1][0] if batch else None
 
@@ -120,7 +122,8 @@ def _json(record: Any) -> dict[str, Any]:
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, not ignored
+    # A misspelt field is an error, not ignored; true is not a proficiency, nor "3" a count.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 # --- skills --------------------------------------------------------------------------------------

@@ -133,6 +133,8 @@ BAD: list[tuple[str, str, dict[str, Any], str]] = [
     ("PUT", "/agents/a9", {**NEW_AGENT, "skills": {"cards": 12}}, "skills.cards"),
     ("PUT", "/agents/a9", {**NEW_AGENT, "skills": {"loans": 3}}, "skills.loans"),
     ("PUT", "/agents/a9", {**NEW_AGENT, "skills": {"cards": "high"}}, "skills.cards"),
+    ("PUT", "/agents/a9", {**NEW_AGENT, "skills": {"cards": True}}, "skills.cards"),
+    ("PUT", "/agents/a9", {**NEW_AGENT, "capacity": {"voice": "2"}}, "capacity.voice"),
     ("PUT", "/agents/a9", {**NEW_AGENT, "capacity": {"pigeon": 1}}, "capacity.pigeon"),
     ("PUT", "/agents/a9", {**NEW_AGENT, "capacity": {"chat": 101}}, "capacity.chat"),
     ("PUT", "/agents/a9", {**NEW_AGENT, "languages": ["zh", "zh"]}, "languages[1]"),
@@ -206,13 +208,18 @@ def test_a_change_the_engine_refuses_is_not_stored(client: TestClient, world: Wo
     assert "loans" not in world.services.centre.engine.workflows and log_length(world) == seq
 
 
-def test_a_failed_directory_write_puts_the_engine_back(client: TestClient, world: World,
-                                                      directory: Directory,
-                                                      admin: dict[str, str]) -> None:
-    with directory.engine.begin() as c:  # the database refuses every queue write from now on
+def refuse_writes(directory: Directory, table: str) -> None:
+    """From now on the database refuses every write to ``table``, as a full disk would."""
+    with directory.engine.begin() as c:
         for when in ("INSERT", "UPDATE"):
-            c.execute(text(f"CREATE TRIGGER refuse_{when} BEFORE {when} ON queues "
+            c.execute(text(f"CREATE TRIGGER refuse_{when} BEFORE {when} ON {table} "
                            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"))
+
+
+def test_a_failed_queue_write_puts_the_engine_back(client: TestClient, world: World,
+                                                   directory: Directory,
+                                                   admin: dict[str, str]) -> None:
+    refuse_writes(directory, "queues")
     engine = world.services.centre.engine
     old = engine.shared_queues["cards"].spec
     with pytest.raises(DBAPIError, match="disk full"):
@@ -220,6 +227,21 @@ def test_a_failed_directory_write_puts_the_engine_back(client: TestClient, world
     assert engine.shared_queues["cards"].spec == old
     assert directory.get_queue("cards") == QueueRecord(name="cards",
                                                        expression="skills.cards >= 1", site="bj")
+
+
+def test_a_failed_agent_write_puts_the_engine_back(client: TestClient, world: World,
+                                                   directory: Directory,
+                                                   admin: dict[str, str]) -> None:
+    refuse_writes(directory, "agents")
+    engine = world.services.centre.engine
+    def queues() -> list[str]:
+        return sorted(q.spec.name for q in engine.agents["a1"].queues)
+
+    old, old_queues = engine.agents["a1"].profile, queues()
+    with pytest.raises(DBAPIError, match="disk full"):
+        client.put(f"{A}/agents/a1", json={**NEW_AGENT, "skills": {"vip": 3}}, headers=admin)
+    assert engine.agents["a1"].profile == old and queues() == old_queues
+    assert "cards" in old_queues and "vip" not in old_queues
 
 
 # --- agents, end to end --------------------------------------------------------------------------
@@ -417,3 +439,6 @@ def test_the_admin_page_is_served_with_its_script(client: TestClient) -> None:
     for section in ("agents", "skills", "queues", "workflows", "targets", "codes", "users"):
         assert f'id="tab-{section}"' in r.text
     assert 'src="/static/admin.js"' in r.text and 'href="/static/admin.css"' in r.text
+    config = pages_admin.admin_config()  # the forms' choices, rendered for the script
+    assert "fax" in config["channels"] and "most_proficient" in config["selections"]
+    assert '"most_proficient"' in r.text and config["min_password"] == api_admin.MIN_PASSWORD
