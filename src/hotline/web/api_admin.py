@@ -60,7 +60,7 @@ from hotline.web.api_supervisor import audit
 from hotline.web.deps import require, services
 from hotline.web.errors import ApiError, Conflict, Invalid, NotFound
 from hotline.web.ports import ROLES, Session, User
-from hotline.web.services import Services, Settings
+from hotline.web.services import DEFAULT_DISPOSITIONS, DEFAULT_REASONS, Services, Settings
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 ADMINS = ("admin",)
@@ -382,10 +382,12 @@ class CodeBody(Body):
 
 
 def refresh_codes(svc: Services) -> None:
-    """Agents pick from the directory's codes (after a change, and at start-up)."""
+    """Agents pick from the directory's codes (after a change, and at start-up); a kind with
+    no codes left falls back to the built-in ones, so agents always have something to pick."""
     d = directory(svc)
-    svc.reasons = tuple((c.code, c.label) for c in d.list_reason_codes())
-    svc.dispositions = tuple((c.code, c.label) for c in d.list_wrap_up_codes())
+    svc.reasons = tuple((c.code, c.label) for c in d.list_reason_codes()) or DEFAULT_REASONS
+    svc.dispositions = tuple((c.code, c.label) for c in d.list_wrap_up_codes()) \
+        or DEFAULT_DISPOSITIONS
 
 
 def _codes(kind: str, path: str, lister: Callable[[Directory], list[CodeRecord]],

@@ -28,7 +28,7 @@ from hotline.web import api_admin, pages_admin
 from hotline.web.app import create_app
 from hotline.web.deps import route_roles
 from hotline.web.ports import ROLES
-from hotline.web.services import Settings
+from hotline.web.services import DEFAULT_DISPOSITIONS, Settings
 from tests.unit.web.conftest import HASH, PASSWORD, World, build_world, login, token
 
 A = "/api/v1/admin"
@@ -399,6 +399,9 @@ def test_wrap_up_codes_refresh_the_dispositions(client: TestClient, world: World
     assert r.status_code == 200
     assert dict(world.services.dispositions)["fraud"] == "Fraud reported"
     assert len(world.services.dispositions) == len(DEFAULT_WRAP_UP_CODES) + 1
+    for code in [*(c.code for c in DEFAULT_WRAP_UP_CODES), "fraud"]:
+        assert client.delete(f"{A}/wrap-up-codes/{code}", headers=admin).status_code == 200
+    assert world.services.dispositions == DEFAULT_DISPOSITIONS  # never none to pick from
 
 
 # --- users and the audit log ---------------------------------------------------------------------
