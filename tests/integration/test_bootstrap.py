@@ -48,3 +48,13 @@ def test_the_demo_runs_and_comes_back_after_a_restart(tmp_path: Path) -> None:
         assert board["seq"] >= last  # the log continues; nothing defined twice
         desk_row = next(a for a in board["agents"] if a["agent_id"] == "desk1")
         assert desk_row["state"] != "offline"  # desk1 is still logged in after the restart
+
+
+def test_a_deactivated_agent_cannot_log_in_to_the_floor(tmp_path: Path) -> None:
+    with TestClient(build_app(_config(tmp_path / "demo.sqlite"))) as client:
+        admin = _token(client, "admin")
+        assert client.delete("/api/v1/admin/agents/desk2", headers=admin).status_code == 200
+        r = client.post("/api/v1/agent/login", json={"ready": True},
+                        headers=_token(client, "agent2"))
+        assert r.status_code == 403 and r.json()["error_id"] == "agent_inactive"
+        assert r.json()["message"] == "agent 'desk2' is deactivated; ask an admin"

@@ -26,7 +26,7 @@ from hotline.core.commands import (
 )
 from hotline.live.view import floor_view, safe_attributes
 from hotline.web.deps import require, services
-from hotline.web.errors import Invalid, NotAnAgent, NotFound
+from hotline.web.errors import ApiError, Invalid, NotAnAgent, NotFound
 from hotline.web.ports import Session
 from hotline.web.services import Services
 
@@ -135,8 +135,14 @@ async def context(contact_id: str, who: Session = require(*AGENTS),
 
 @router.post("/login", summary="Log my agent in (ready or not ready)")
 async def agent_login(body: LoginBody, who: Session = require(*AGENTS),
-                svc: Services = Depends(services)) -> dict[str, Any]:
-    return _events(svc.run(LogIn(agent_id=agent_id(who), ready=body.ready)))
+                      svc: Services = Depends(services)) -> dict[str, Any]:
+    me = agent_id(who)
+    directory = svc.extra.get("directory")
+    record = directory.get_agent(me) if directory is not None else None
+    if record is not None and not record.active:
+        raise ApiError(403, "agent_inactive", f"agent '{me}' is deactivated; ask an admin",
+                       {"agent_id": me})
+    return _events(svc.run(LogIn(agent_id=me, ready=body.ready)))
 
 
 @router.post("/presence", summary="Go ready, or not ready with a reason code")
