@@ -5,12 +5,13 @@ session and its script sends the browser to ``/login`` when the API answers 401.
 needs before its first API call (reason codes, queue names) is rendered into it as JSON.
 
 ``mount(app)`` adds the routes, ``/static`` (our files) and ``/static/vendor`` (the npm files
-that ``frontend/build.sh`` copies; absent until it has run, and the wallboard then draws no
-chart).
+that ``frontend/build.sh`` copies; until it has run they answer 404 and the wallboard says
+that its chart is missing).
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.routing import Router
 
 from hotline.web.deps import authenticate
 from hotline.web.errors import ApiError
@@ -28,6 +30,7 @@ STATIC_DIR = HERE / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 
 
 def _services(request: Request) -> Services | None:
@@ -84,7 +87,12 @@ async def wallboard_page(request: Request) -> HTMLResponse:
 def mount(app: FastAPI, *, vendor_dir: Path | None = None) -> None:
     """Serve the pages, ``/static/vendor`` (npm files) and ``/static`` (ours) from ``app``."""
     app.include_router(router)
-    # The vendor mount goes first: the first matching mount wins, and /static would match too.
-    app.mount("/static/vendor", StaticFiles(directory=vendor_dir or VENDOR_DIR, check_dir=False),
-              name="vendor")
+    vendor = vendor_dir or VENDOR_DIR
+    # Mounted first, as the first matching mount wins and /static would match these paths too.
+    if vendor.is_dir():
+        app.mount("/static/vendor", StaticFiles(directory=vendor), name="vendor")
+    else:
+        log.warning("no %s: run frontend/build.sh (the wallboard draws no chart without it)",
+                    vendor)
+        app.mount("/static/vendor", Router(), name="vendor")  # no routes: every file is a 404
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
