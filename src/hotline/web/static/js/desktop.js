@@ -97,7 +97,8 @@ function renderPresence(agent) {
   // The pill says what the agent is doing (on a call, wrap-up) before what it is set to.
   const state = agentState(agent);
   $("presence-pill").dataset.state = state;
-  $("presence-text").textContent = STATE[state] +
+  const held = state === "busy" && Object.values(agent.work).every((a) => a !== "connected");
+  $("presence-text").textContent = (held ? "On hold" : STATE[state]) +
     (state === "not_ready" && agent.reason ? ` · ${reasonLabel(agent.reason)}` : "");
   const idle = state === "ready_idle" || state === "not_ready";
   $("presence-since").dataset.since = idle && agent.since ? agent.since : "";
