@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import uvicorn
-from fastapi import FastAPI
 from playwright.sync_api import Browser, BrowserContext, ViewportSize, sync_playwright
 
 from hotline.core import events as ev
@@ -56,14 +55,6 @@ __all__ = ["PASSWORD", "SCREENSHOTS", "VIEWPORT", "LiveServer", "NewContext"]
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives Chromium against a live server")
-
-
-def mounted(app: FastAPI) -> FastAPI:
-    """``app`` with the pages (``create_app`` mounts them itself once app.py calls
-    ``pages.mount``; until then the tests do)."""
-    if not any(getattr(route, "path", None) == "/static" for route in app.routes):
-        pages.mount(app)
-    return app
 
 
 @dataclass
@@ -160,7 +151,7 @@ def live_server() -> Iterator[LiveServer]:
         built.update(services=services, published=published, loop=asyncio.get_running_loop())
         return services
 
-    app = mounted(create_app(build))
+    app = create_app(build)  # with the pages: create_app mounts them
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 
 from hotline.web import pages
 from hotline.web.app import create_app
-from tests.browser.conftest import mounted
 from tests.unit.web.conftest import World, build_world, login
 
 
@@ -23,7 +22,7 @@ def world() -> World:
 
 
 def _client(world: World) -> TestClient:
-    return TestClient(mounted(create_app(lambda: world.services)))
+    return TestClient(create_app(lambda: world.services))
 
 
 def _bare(vendor: Path) -> TestClient:
