@@ -53,10 +53,6 @@ CUSTOMERS = {"cust-9": {"name": "W*** Li", "card": "6222 **** **** 0123"},
 __all__ = ["PASSWORD", "SCREENSHOTS", "VIEWPORT", "LiveServer", "NewContext"]
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "browser: drives Chromium against a live server")
-
-
 @dataclass
 class LiveServer:
     url: str
