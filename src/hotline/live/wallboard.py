@@ -3,11 +3,14 @@ against target, agents by state, the agent table, alerts, and today's intervals 
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
+from hotline.core.live import RESERVED, WAITING
 from hotline.core.state import CentreState
 from hotline.live.today import Today
-from hotline.metrics.realtime import agent_state, snapshot
+from hotline.metrics.counts import ContactCounts
+from hotline.metrics.realtime import agent_state, settled, snapshot
 
 
 def _status(value: float | None, target: float | None, *, higher_is_better: bool = True) -> str:
@@ -24,14 +27,11 @@ def wallboard(state: CentreState, today: Today, now: float, *, targets: dict[str
               alerts: dict[str, float]) -> dict[str, Any]:
     snap = snapshot(state, today.kpis, now)
     report = today.kpis.report()
-    interval_s = today.kpis.interval_s
-    current = int((now - today.start) // interval_s)
-    this_interval = {row["queue"]: row for row in report.intervals_by_queue
-                     if row["interval"] == current}
+    this_interval = _this_interval(state, today, now)
     sl_t, ar_t = targets.get("service_level"), targets.get("answer_rate")
     queues: list[dict[str, Any]] = []
     for name, q in sorted(snap.queues.items()):
-        row = this_interval.get(name, {})
+        row = this_interval.get(name, (None, None))
         queues.append({
             "queue": name, "site": q.site, "waiting": q.waiting,
             "longest_wait_s": round(q.longest_wait_s, 1), "agents": q.agents,
@@ -41,10 +41,10 @@ def wallboard(state: CentreState, today: Today, now: float, *, targets: dict[str
             "service_level_today_status": _status(q.service_level_today, sl_t),
             "answer_rate_today": q.answer_rate_today,
             "answer_rate_today_status": _status(q.answer_rate_today, ar_t),
-            "service_level_interval": row.get("service_level"),
-            "service_level_interval_status": _status(row.get("service_level"), sl_t),
-            "answer_rate_interval": row.get("answer_rate"),
-            "answer_rate_interval_status": _status(row.get("answer_rate"), ar_t),
+            "service_level_interval": row[0],
+            "service_level_interval_status": _status(row[0], sl_t),
+            "answer_rate_interval": row[1],
+            "answer_rate_interval_status": _status(row[1], ar_t),
         })
     sites: dict[str, dict[str, Any]] = {}
     for qrow in queues:
@@ -61,15 +61,18 @@ def wallboard(state: CentreState, today: Today, now: float, *, targets: dict[str
         handled = today.handled.get(agent.id, 0)
         agents.append({
             "agent_id": agent.id, "site": agent.profile.site, "state": agent_state(agent),
-            "reason": agent.reason, "in_state_s": round(max(0.0, now - agent.state_since), 1),
+            "reason": agent.reason,
+            # An agent who never logged in has no state change to count from.
+            "in_state_s": round(max(0.0, now - agent.state_since), 1)
+            if agent.state_since > 0 else None,
             "handled_today": handled,
             "aht_s": round(today.handle_s.get(agent.id, 0.0) / handled, 1) if handled else None,
         })
     return {
-        "at": now, "floor": {"waiting": snap.waiting, "longest_wait_s": snap.longest_wait_s,
-                             "agents": snap.agents,
-                             "service_level_today": snap.service_level_today,
-                             "answer_rate_today": snap.answer_rate_today},
+        "at": now, "interval_minutes": today.definitions.interval_minutes,
+        "floor": {"waiting": snap.waiting, "longest_wait_s": snap.longest_wait_s,
+                  "agents": snap.agents, "service_level_today": snap.service_level_today,
+                  "answer_rate_today": snap.answer_rate_today},
         "targets": targets, "queues": queues, "sites": sorted(sites.values(),
                                                               key=lambda s: s["site"]),
         "agents": agents, "alerts": _alerts(queues, alerts),
@@ -77,6 +80,28 @@ def wallboard(state: CentreState, today: Today, now: float, *, targets: dict[str
                        "answered": r.get("answered"), "service_level": r.get("service_level"),
                        "answer_rate": r.get("answer_rate")} for r in report.intervals],
     }
+
+
+def _this_interval(state: CentreState, today: Today, now: float
+                   ) -> dict[str, tuple[float | None, float | None]]:
+    """Service level and answer rate per queue of the contacts queued in the current interval,
+    judged as ``metrics.realtime.settled`` does."""
+    acc, d = today.kpis, today.definitions
+    current = int((now - acc.origin) // acc.interval_s)
+    start = acc.origin + current * acc.interval_s
+    counts: dict[str, ContactCounts] = {}
+    for (index, queue, _channel), c in acc.contacts.items():
+        if index == current:
+            counts.setdefault(queue, ContactCounts()).add(c)
+    pending: Counter[str] = Counter()
+    within: Counter[str] = Counter()
+    for contact in state.contacts.values():
+        if contact.state in (WAITING, RESERVED) and contact.queued_at >= start \
+                and not contact.transferred:
+            pending[contact.first_queue] += 1
+            if now - contact.queued_at <= d.service_level_s:
+                within[contact.first_queue] += 1
+    return {q: settled(c, pending[q], within[q], d) for q, c in counts.items()}
 
 
 def _alerts(queues: list[dict[str, Any]], limits: dict[str, float]) -> list[dict[str, Any]]:

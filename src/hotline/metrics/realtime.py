@@ -16,6 +16,7 @@ from hotline.core.live import OFFLINE, READY, RESERVED, WAITING, WRAP_UP, AgentS
 from hotline.core.state import CentreState
 from hotline.metrics.accumulator import KpiAccumulator
 from hotline.metrics.counts import ContactCounts
+from hotline.metrics.definitions import KpiDefinitions
 
 # What a wallboard calls an agent's state: presence, refined by the work in hand.
 AGENT_STATES = ("offline", "not_ready", "ready_idle", "reserved", "busy", "wrap_up")
@@ -67,21 +68,44 @@ class FloorSnapshot:
         }
 
 
+def settled(counts: ContactCounts, pending: int, pending_within: int,
+            d: KpiDefinitions) -> tuple[float | None, float | None]:
+    """Service level and answer rate of the contacts whose outcome is known.
+
+    A contact still waiting is not judged yet while its wait is within the service-level
+    threshold (it may still be answered in time); once past it, it already counts as a miss.
+    Answer rate leaves out every contact still waiting.
+    """
+    judged = ContactCounts()
+    judged.add(counts)
+    judged.offered -= pending_within
+    left = counts.offered - pending
+    return judged.service_level(d), (counts.answered / left if left > 0 else None)
+
+
 def snapshot(state: CentreState, today: KpiAccumulator, now: float) -> FloorSnapshot:
     """Waiting contacts and longest wait per queue (a contact counts in the queue it entered
     first), agents of each queue by state, and service level and answer rate so far today
-    (the contacts ``today`` has counted: give it the day's start as ``count_from``)."""
+    (the contacts ``today`` has counted: give it the day's start as ``count_from``), judged
+    as ``settled`` says."""
     d = today.definitions
     queues = {name: QueueSnapshot(queue=name, site=q.spec.site)
               for name, q in state.shared_queues.items()}
+    pending: Counter[str] = Counter()
+    pending_within: Counter[str] = Counter()
     for contact in state.contacts.values():
         if contact.state not in (WAITING, RESERVED):
             continue
+        waited = now - contact.queued_at
+        if contact.queued_at >= today.count_from and not contact.transferred:
+            pending[contact.first_queue] += 1
+            if waited <= d.service_level_s:
+                pending_within[contact.first_queue] += 1
         snap = queues.get(contact.first_queue)
         if snap is None:
             continue
         snap.waiting += 1
-        snap.longest_wait_s = max(snap.longest_wait_s, now - contact.queued_at)
+        snap.longest_wait_s = max(snap.longest_wait_s, waited)
     floor: Counter[str] = Counter()
     for agent in state.agents.values():
         kind = agent_state(agent)
@@ -102,12 +126,13 @@ def snapshot(state: CentreState, today: KpiAccumulator, now: float) -> FloorSnap
         snap.offered_today = counts.offered
         snap.answered_today = counts.answered
         snap.abandoned_today = counts.abandoned
-        snap.service_level_today = counts.service_level(d)
-        snap.answer_rate_today = counts.answered / counts.offered if counts.offered else None
+        snap.service_level_today, snap.answer_rate_today = settled(
+            counts, pending[name], pending_within[name], d)
+    sl, ar = settled(total, sum(pending.values()), sum(pending_within.values()), d)
     return FloorSnapshot(
         at=now, queues=queues, agents={k: floor.get(k, 0) for k in AGENT_STATES},
         waiting=sum(q.waiting for q in queues.values()),
         longest_wait_s=max((q.longest_wait_s for q in queues.values()), default=0.0),
-        service_level_today=total.service_level(d),
-        answer_rate_today=total.answered / total.offered if total.offered else None,
+        service_level_today=sl,
+        answer_rate_today=ar,
     )

@@ -24,6 +24,7 @@ from hotline.core.commands import (
     SetPresence,
     TransferContact,
 )
+from hotline.core.live import wrap_up_timer
 from hotline.live.view import floor_view, safe_attributes
 from hotline.web.deps import require, services
 from hotline.web.errors import ApiError, Invalid, NotAnAgent, NotFound
@@ -120,8 +121,13 @@ async def state(who: Session = require(*AGENTS),
     if me not in svc.centre.engine.agents:
         raise NotFound("agent", me)
     view = floor_view(svc.centre.engine, me)
-    return {"seq": svc.centre.seq, "agent_id": me, "view": view,
-            "contacts": {cid: contact_context(svc, cid) for cid in view["contacts"]},
+    engine = svc.centre.engine
+    contacts = {cid: contact_context(svc, cid) for cid in view["contacts"]}
+    for cid, ctx in contacts.items():
+        # The wrap-up timer says when wrap-up ends, so a reloaded page can count down.
+        ctx["wrap_up_until"] = engine.timers.get(wrap_up_timer(me, cid))
+    return {"seq": svc.centre.seq, "agent_id": me, "view": view, "contacts": contacts,
+            "queues": sorted(engine.shared_queues),
             "reasons": [{"code": c, "label": lbl} for c, lbl in svc.reasons],
             "dispositions": [{"code": c, "label": lbl} for c, lbl in svc.dispositions]}
 

@@ -45,7 +45,12 @@ def test_snapshot_of_a_busy_floor() -> None:
     assert cards.longest_wait_s == 20.0  # c3 since 30
     assert cards.agents == {"busy": 1, "not_ready": 1}
     assert (cards.offered_today, cards.answered_today) == (3, 2)
-    assert cards.service_level_today == 1 / 3  # c1 within 20 s; c2 not; c3 still counts
+    # c1 within 20 s, c2 not; c3 has waited 20 s, not past the threshold: not judged yet.
+    assert cards.service_level_today == 1 / 2
+    assert cards.answer_rate_today == 1.0  # c3 is still waiting: no outcome yet
+    later = snapshot(engine, acc, now=51.0)  # c3 past 20 s: already a miss
+    assert later.queues["cards"].service_level_today == 1 / 3
+    assert later.queues["cards"].answer_rate_today == 1.0
     assert snap.queues["loans"].agents == {"offline": 1}
     assert snap.agents == {"offline": 1, "not_ready": 1, "ready_idle": 0, "reserved": 0,
                            "busy": 1, "wrap_up": 0}

@@ -67,3 +67,17 @@ def test_validation_errors_name_the_field(client: TestClient) -> None:
     assert r.status_code == 422 and r.json()["details"]["field"] == "ready"
     r = client.post("/api/v1/agent/presence", json={"ready": False, "reason": "nap"}, headers=h)
     assert r.json()["message"].startswith("reason: must be one of")
+
+
+def test_the_desktop_state_says_when_wrap_up_ends(client: TestClient, world: World) -> None:
+    h = login(client, "agent")
+    client.post("/api/v1/agent/login", json={"ready": True}, headers=h)
+    world.offer("c1")
+    rid = next(iter(world.services.centre.engine.reservations))
+    client.post(f"/api/v1/agent/reservations/{rid}/accept", headers=h)
+    state = client.get("/api/v1/agent/state").json()
+    assert state["contacts"]["c1"]["wrap_up_until"] is None and "cards" in state["queues"]
+    world.clock.advance(10)
+    client.post("/api/v1/agent/contacts/c1/end", headers=h)
+    state = client.get("/api/v1/agent/state").json()
+    assert state["contacts"]["c1"]["wrap_up_until"] == world.clock.now() + 60.0
