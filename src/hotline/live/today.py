@@ -84,9 +84,10 @@ def history_entry(e: ev.Event) -> dict[str, Any] | None:
     t = type(e)
     if t is ev.ContactQueued:
         q: ev.ContactQueued = e  # type: ignore[assignment]
-        if q.contact_id is None:
-            return None
-        return {"contact_id": q.contact_id, "customer_id": str(q.attributes.get("customer_id", "")),
+        customer = q.attributes.get("customer_id")
+        if not customer:
+            return None  # the history is per customer: a walk-in caller has none
+        return {"contact_id": q.contact_id, "customer_id": str(customer),
                 "channel": q.channel, "queue": q.queue, "offered_at": q.at,
                 "outcome": "waiting"}
     if t is ev.ContactConnected:
@@ -96,7 +97,8 @@ def history_entry(e: ev.Event) -> dict[str, Any] | None:
     if t is ev.ContactCompleted:
         d: ev.ContactCompleted = e  # type: ignore[assignment]
         return {"contact_id": d.contact_id, "agent_id": d.agent_id, "ended_at": d.at,
-                "outcome": "completed", "disposition": d.disposition, "notes": d.notes}
+                "outcome": "completed", "disposition": d.disposition or None,
+                "notes": d.notes or None}
     if t is ev.ContactAbandoned:
         a: ev.ContactAbandoned = e  # type: ignore[assignment]
         return {"contact_id": a.contact_id, "ended_at": a.at, "outcome": "abandoned"}

@@ -66,9 +66,6 @@ def test_a_contact_wrapped_up_with_notes_gets_its_history_row(
         ("c1", "completed", "resolved", "card blocked")
 
 
-@pytest.mark.xfail(strict=True, reason="live/today.py history_entry passes notes='' and the SQL "
-                   "history refuses an empty string (store/sql/history.py _row): the listener "
-                   "fails and the contact's row stays 'connected'")
 def test_a_contact_wrapped_up_without_notes_gets_its_history_row(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     svc = services(tmp_path)
@@ -79,9 +76,6 @@ def test_a_contact_wrapped_up_without_notes_gets_its_history_row(
     assert (row["outcome"], row["disposition"]) == ("completed", "resolved")
 
 
-@pytest.mark.xfail(strict=True, reason="history_entry gives customer_id '' for a contact without "
-                   "one, which store/sql/history.py _row refuses (customer_id is required): "
-                   "every listener call for such a contact logs a traceback")
 def test_a_contact_without_a_customer_breaks_no_listener(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     svc = services(tmp_path)
@@ -90,9 +84,6 @@ def test_a_contact_without_a_customer_breaks_no_listener(
     assert listener_failures(caplog) == []
 
 
-@pytest.mark.xfail(strict=True, reason="a contact ended in a workflow without wrap-up completes "
-                   "with disposition ''; history_entry passes it on and store/sql/history.py "
-                   "_row refuses an empty disposition (and notes)")
 def test_a_contact_without_wrap_up_gets_its_history_row(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     svc = services(tmp_path, wrap_up_s=0.0)
