@@ -8,7 +8,8 @@
   that reconnects with its last ``seq`` misses nothing and sees nothing twice.
 
 Events come as ``{"type": "events", "events": [{"seq": s, "event": {…}}, …]}``. Agents get the
-events about their own agent and contacts; supervisors, analysts and admins get all of them
+events about their own agent and contacts, each batch with ``"view"``, their own view as it is
+after the batch (``resumed`` carries it too); supervisors, analysts and admins get all of them
 and, every second, ``{"type": "wallboard", …}``. A client may send ``{"type": "ping"}``
 (answered ``pong``); anything else closes its connection with a reason and harms nothing else.
 A client too slow to keep up is closed with 1013 and resumes with ``after``.
@@ -90,7 +91,7 @@ async def stream(ws: WebSocket) -> None:
         await ws.close(POLICY, f"user '{session.user.username}' is not linked to an agent")
         return
     keep = _mine(agent_id) if role == "agent" and agent_id is not None else None
-    queue: asyncio.Queue[list[dict[str, Any]] | None] = asyncio.Queue()
+    queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
     centre = svc.centre
 
     def listener(batch: Batch) -> None:
@@ -100,7 +101,12 @@ async def stream(ws: WebSocket) -> None:
         if queue.qsize() >= QUEUE_LIMIT:
             queue.put_nowait(None)  # tell the sender to close: the client resumes with after
             return
-        queue.put_nowait(items)
+        message: dict[str, Any] = {"type": "events", "events": items}
+        if keep is not None:
+            # An agent hears only its own events, which do not describe a contact offered to
+            # it (that is ContactQueued, everybody's): its view comes along, as it is now.
+            message["view"] = floor_view(centre.engine, agent_id)
+        queue.put_nowait(message)
 
     # Subscribing and reading the log happen in one step of the event loop, so no command
     # runs between them: the replay ends exactly where the live events begin.
@@ -117,7 +123,10 @@ async def stream(ws: WebSocket) -> None:
                        if keep is None or keep(e)]
             for start in range(0, len(backlog), 500):
                 await ws.send_json({"type": "events", "events": backlog[start:start + 500]})
-            await ws.send_json({"type": "resumed", "seq": centre.seq})
+            resumed: dict[str, Any] = {"type": "resumed", "seq": centre.seq}
+            if keep is not None:
+                resumed["view"] = floor_view(centre.engine, agent_id)
+            await ws.send_json(resumed)
         tasks = [asyncio.create_task(_send(ws, queue)), asyncio.create_task(_receive(ws))]
         if keep is None:
             tasks.append(asyncio.create_task(_wallboard(ws, svc)))
@@ -133,13 +142,13 @@ async def stream(ws: WebSocket) -> None:
         unsubscribe()
 
 
-async def _send(ws: WebSocket, queue: asyncio.Queue[list[dict[str, Any]] | None]) -> None:
+async def _send(ws: WebSocket, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
     while True:
-        items = await queue.get()
-        if items is None:
+        message = await queue.get()
+        if message is None:
             await ws.close(TRY_AGAIN, "too slow: reconnect with after=<last seq>")
             return
-        await ws.send_json({"type": "events", "events": items})
+        await ws.send_json(message)
 
 
 async def _receive(ws: WebSocket) -> None:
