@@ -174,9 +174,16 @@ def test_an_agent_sees_its_own_agent_only(client: TestClient, world: World) -> N
         on_loop(client, lambda: world.services.centre.execute(LogIn(agent_id="a1", ready=True)))
         on_loop(client, lambda: world.offer("c2"))  # to a1
         mine = [i for i in logged(world, snap["seq"]) if i["event"].get("agent_id") == "a1"]
-        items = events_until(ws, mine[-1]["seq"])
+        items: list[dict[str, Any]] = []
+        while not items or items[-1]["seq"] < mine[-1]["seq"]:
+            message = next_data(ws, "events")
+            items += message["events"]
     # Had a2's events or the queueing of contacts been sent, they would have come first.
     assert items == mine
+    # Its own events cannot describe the offered contact: its view comes with each batch.
+    assert message["view"] == json.loads(json.dumps(floor_view(world.services.centre.engine,
+                                                               "a1")))
+    assert "c2" in message["view"]["contacts"]
     assert [i["event"]["type"] for i in items] == ["AgentLoggedIn", "ReservationCreated"]
     assert items[-1]["event"]["contact_id"] == "c2"
 
@@ -190,6 +197,7 @@ def test_an_agent_resuming_gets_only_its_own_backlog(client: TestClient, world: 
         items = next_data(ws, "events")["events"]
         resumed = next_data(ws, "resumed")
     assert resumed["seq"] == world.services.centre.seq
+    assert resumed["view"] == floor_view(world.services.centre.engine, "a1")
     expected = [i for i in logged(world, first) if i["event"].get("agent_id") == "a1"]
     assert items == expected and [i["event"]["type"] for i in items] == ["AgentLoggedIn"]
 
