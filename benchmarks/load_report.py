@@ -37,7 +37,7 @@ class Sent:
     latency_s: float
     status: int | None  # None: no response (connection error)
     error_id: str = ""
-    reservation_id: str = ""
+    subject: str = ""  # the reservation (accept) or contact (end, wrap-up) acted on
 
 
 @dataclass(kw_only=True)
@@ -77,16 +77,20 @@ class Machine:
 class Session(Protocol):
     snapshot_seq: int
     withdrawn: set[str]
+    expired: set[str]
 
 
-def classify(sent: Iterable[Sent], withdrawn: set[str]) -> Counter[tuple[str, str, str, str]]:
-    """Failed commands by (race or error, command, status, error_id): a failed accept of an
-    offer that the agent's stream withdrew (revoked, timed out, caller gone) is a race."""
+def classify(sent: Iterable[Sent], withdrawn: set[str], expired: set[str]
+             ) -> Counter[tuple[str, str, str, str]]:
+    """Failed commands by (class, command, status, error_id). Races, where the server is right
+    to refuse: an accept of an offer the agent's stream withdrew (revoked, timed out, caller
+    gone), an end or wrap-up of a contact whose wrap-up limit had passed."""
     out: Counter[tuple[str, str, str, str]] = Counter()
     for s in sent:
         if s.status is not None and s.status < 300:
             continue
-        race = s.kind == "accept" and s.reservation_id in withdrawn
+        race = (s.kind == "accept" and s.subject in withdrawn) or (
+            s.kind in ("end", "wrap_up") and s.subject in expired)
         out[("race" if race else "error", s.kind, str(s.status), s.error_id)] += 1
     return out
 
@@ -134,7 +138,8 @@ def report(console: Console, *, args: Any, figures: Figures, sessions: Sequence[
             ("agent sessions connected", f"{connected:,} of {a.agents:,}"),
             ("stream disconnects / reconnects", f"{sum(f.disconnects.values())} / "
              f"{f.reconnects}" + (f"  {dict(f.disconnects)}" if f.disconnects else "")),
-            ("calls offered", f"{delta('offered'):,} ({delta('offered') / window:.1f}/s)"),
+            ("calls offered", f"{delta('offered'):,} ({delta('offered') / window:.1f}/s of "
+                              f"{a.rate:g}/s drawn)"),
             ("calls answered (connected)", f"{delta('connected'):,}"),
             ("calls abandoned", f"{delta('abandoned'):,}"),
             ("calls completed (wrapped up)", f"{delta('completed'):,}"),
@@ -160,8 +165,10 @@ def report(console: Console, *, args: Any, figures: Figures, sessions: Sequence[
                     f"{logins[-1]:.1f}", "", style="dim")
     console.print(lat)
 
-    failures = classify(f.sent, {r for g in sessions for r in g.withdrawn})
-    ft = _table("Failed commands (whole run; race: the offer was withdrawn first)",
+    failures = classify(f.sent, {r for g in sessions for r in g.withdrawn},
+                        {c for g in sessions for c in g.expired})
+    ft = _table("Failed commands, whole run (race: the offer was withdrawn or the wrap-up "
+                "limit passed first)",
                 "class", "command", "status", "error_id", "count")
     for (cls, kind, status, error_id), n in sorted(failures.items()):
         ft.add_row(cls, kind, status, error_id, str(n))

@@ -17,10 +17,12 @@ server-side timings: ``POST /bench/switch/start`` ``{rate, seed, patience_mean_s
 ``POST /bench/switch/stop``, ``POST /bench/mark`` (start of the measured window: timings reset),
 ``GET /bench/stats``.
 
-Timings are taken by wrapping, on the instance, ``centre.execute`` (whole command),
-``engine.handle`` (routing), ``log.append`` (SQLite), and the two listeners the composition
-root subscribes (today's KPIs and the contact history); the rest of ``execute`` is the fan-out
-to the WebSocket streams' listeners. No file under ``src/`` is changed.
+Timings: an ASGI middleware times each agent command from reaching the app to its response
+starting; a sleeper measures the event loop's lag; wrappers on the instances time
+``centre.execute`` (whole command), ``engine.handle`` (routing), ``log.append`` (SQLite) and
+the two listeners the composition root subscribes (today's KPIs, the contact history); the
+rest of ``execute`` is the fan-out to the WebSocket streams' listeners. No file under ``src/``
+is changed.
 """
 
 from __future__ import annotations
@@ -248,10 +250,12 @@ class Switch:
         self.counts: dict[str, int] = defaultdict(int)
         self.patience: dict[str, asyncio.TimerHandle] = {}
         self.next: asyncio.TimerHandle | None = None
+        self.next_at = 0.0
         self.n = 0
         self.unsubscribe = centre.subscribe(self._heard)
 
     def start(self) -> None:
+        self.next_at = self.loop.time()
         self._schedule()
 
     def stop(self) -> None:
@@ -267,7 +271,10 @@ class Switch:
         self.unsubscribe()
 
     def _schedule(self) -> None:
-        self.next = self.loop.call_later(self.rng.expovariate(self.rate), self._arrive)
+        # Arrival times are drawn on the clock, not from when the last one ran: callers do not
+        # wait for a busy server, so a late loop offers the calls it owes at once.
+        self.next_at += self.rng.expovariate(self.rate)
+        self.next = self.loop.call_at(self.next_at, self._arrive)
 
     def _arrive(self) -> None:
         self._schedule()
