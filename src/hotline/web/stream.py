@@ -20,12 +20,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from hotline.core import events as ev
-from hotline.live.centre import Batch
+from hotline.live.centre import Batch, LiveCentre
 from hotline.live.view import floor_view, safe_attributes
 from hotline.live.wallboard import wallboard
 from hotline.web.api_agent import scrub
@@ -65,9 +66,15 @@ def _session(ws: WebSocket, svc: Services) -> Session | None:
     return found
 
 
-def _mine(agent_id: str) -> Any:
+def concerns_agent(agent_id: str, centre: LiveCentre) -> Callable[[ev.Event], bool]:
+    """Events about the agent, or about a contact in its hands (an overflow while offered);
+    asked after the batch is applied, so a contact just offered to the agent counts."""
     def keep(event: ev.Event) -> bool:
-        return getattr(event, "agent_id", None) == agent_id
+        if getattr(event, "agent_id", None) == agent_id:
+            return True
+        contact_id = getattr(event, "contact_id", None)
+        agent = centre.engine.agents.get(agent_id)
+        return contact_id is not None and agent is not None and contact_id in agent.work
     return keep
 
 
@@ -90,7 +97,8 @@ async def stream(ws: WebSocket) -> None:
     if role == "agent" and agent_id is None:
         await ws.close(POLICY, f"user '{session.user.username}' is not linked to an agent")
         return
-    keep = _mine(agent_id) if role == "agent" and agent_id is not None else None
+    keep = concerns_agent(agent_id, svc.centre) \
+        if role == "agent" and agent_id is not None else None
     queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
     centre = svc.centre
 
@@ -130,7 +138,10 @@ async def stream(ws: WebSocket) -> None:
         tasks = [asyncio.create_task(_send(ws, queue)), asyncio.create_task(_receive(ws))]
         if keep is None:
             tasks.append(asyncio.create_task(_wallboard(ws, svc)))
-        _done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            with contextlib.suppress(asyncio.CancelledError):
+                task.exception()  # read, so a client that left is not reported as an error
         for task in pending:
             task.cancel()
         for task in pending:

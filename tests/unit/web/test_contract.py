@@ -37,7 +37,7 @@ from hotline.core.commands import (
 from hotline.core.definitions import AgentProfile, Fallback, Workflow, WorkflowStep
 from hotline.core.errors import CoreError
 from hotline.live.view import View, apply_event, floor_view
-from hotline.web.stream import public_event
+from hotline.web.stream import concerns_agent, public_event
 from tests.unit.web.conftest import build_world
 
 AGENTS = ("a1", "a2")
@@ -223,21 +223,11 @@ def test_the_view_plus_the_events_is_the_fresh_view(name: str) -> None:
     assert view == plain(floor_view(f.centre.engine))
 
 
-STALE = ("ContactOverflowed has no agent_id, so the agent whose offer it is hears nothing and "
-         "keeps a view with the contact's old queue until its next event (the desktop "
-         "re-reads /agent/state only on a batch of its own)")
-AGENT_XFAIL = {"overflow while offered": STALE}
-
-
-def agent_cases() -> list[Any]:
-    return [pytest.param(name, marks=[pytest.mark.xfail(strict=True, reason=AGENT_XFAIL[name])]
-                         if name in AGENT_XFAIL else []) for name in CASES]
-
-
-@pytest.mark.parametrize("name", agent_cases())
+@pytest.mark.parametrize("name", list(CASES))
 def test_an_agents_last_view_is_its_fresh_view(name: str) -> None:
-    """What an agent's stream holds: its snapshot, then the view sent with each batch that has
-    an event of its own (stream.py); after the action, that equals its fresh view."""
+    """What an agent's stream holds: its snapshot, then the view sent with each batch that
+    concerns it (``stream.concerns_agent``: its own events, and those of a contact in its
+    hands, such as an overflow while offered); after the action, that equals its fresh view."""
     f = prepared(name)
     engine = f.centre.engine
     held = {a: plain(floor_view(engine, a)) for a in engine.agents}  # their snapshots
@@ -245,7 +235,8 @@ def test_an_agents_last_view_is_its_fresh_view(name: str) -> None:
 
     def stream_of_each_agent(batch: Any) -> None:
         for agent in f.centre.engine.agents:
-            if any(getattr(e, "agent_id", None) == agent for _, e in batch):
+            keep = concerns_agent(agent, f.centre)
+            if any(keep(e) for _, e in batch):
                 held[agent] = plain(floor_view(f.centre.engine, agent))
                 sent[agent] = sent.get(agent, 0) + 1
 
