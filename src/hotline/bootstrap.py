@@ -37,6 +37,7 @@ from hotline.store.sql.records import (
     to_queue_spec,
     to_workflow,
 )
+from hotline.web.api_admin import refresh_codes, refresh_settings
 from hotline.web.app import create_app
 from hotline.web.security import PasswordHasherPort
 from hotline.web.services import Services, Settings
@@ -127,7 +128,7 @@ def build_services(config: ServerConfig) -> Services:
                         history=history, hasher=hasher, today=today, settings=config.settings)
     services.extra["directory"] = directory
     services.extra["database"] = engine
-    _codes_and_targets(services, directory)
+    _codes_and_targets(services)
     if config.demo and scenario is not None:
         _start_demo(services, scenario, config)
     return services
@@ -145,17 +146,10 @@ def _ensure_users(config: ServerConfig, accounts: SqlAccounts,
                           agent_id=None, password_hash=hasher.hash(config.admin_password))
 
 
-def _codes_and_targets(services: Services, directory: Directory) -> None:
-    reasons = tuple((c.code, c.label) for c in directory.list_reason_codes())
-    dispositions = tuple((c.code, c.label) for c in directory.list_wrap_up_codes())
-    if reasons:
-        services.reasons = reasons
-    if dispositions:
-        services.dispositions = dispositions
-    for t in directory.list_targets("centre"):
-        services.settings.targets[t.metric] = t.target
-        if t.metric == "service_level" and t.warn is not None:
-            services.settings.alerts["service_level_below"] = t.warn
+def _codes_and_targets(services: Services) -> None:
+    # The same rules as after an admin's change, so start-up and runtime agree.
+    refresh_codes(services)
+    refresh_settings(services)
 
 
 def _start_demo(services: Services, scenario: Any, config: ServerConfig) -> None:

@@ -314,7 +314,9 @@ def centre_settings(records: Sequence[TargetRecord], targets: dict[str, float],
     """The wallboard's targets and alert levels after the directory's centre targets.
 
     The centre's service-level and answer-rate targets set those two in ``targets``;
-    ``service_level_below`` follows the service-level target's ``warn``. What the directory
+    ``service_level_below`` follows the service-level target's ``warn``;
+    ``longest_wait_above_s`` and ``waiting_above`` follow the ``longest_wait_s`` and
+    ``waiting`` targets (their ``warn``, else the target itself). What the directory
     does not set is the built-in default (``Settings``), so removing a target goes back to
     it, and start-up agrees with a refresh. Other keys stay as they are.
     """
@@ -327,6 +329,12 @@ def centre_settings(records: Sequence[TargetRecord], targets: dict[str, float],
     sl = centre.get("service_level")
     _set(new_alerts, "service_level_below", sl.warn if sl is not None and sl.warn is not None
          else defaults.alerts.get("service_level_below"))
+    # Ceilings: the alert fires above the warn level (or above the target without one).
+    for metric, alert in (("longest_wait_s", "longest_wait_above_s"),
+                          ("waiting", "waiting_above")):
+        record = centre.get(metric)
+        _set(new_alerts, alert, defaults.alerts.get(alert) if record is None
+             else record.warn if record.warn is not None else record.target)
     return new_targets, new_alerts
 
 

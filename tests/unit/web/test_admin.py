@@ -371,7 +371,8 @@ def test_centre_settings_follow_the_centre_targets_else_the_defaults() -> None:
         {"service_level": 0.5, "answer_rate": 0.5, "other": 1.0},
         {"service_level_below": 0.5, "waiting_above": 20.0}, defaults)
     assert targets == {"service_level": 0.8, "answer_rate": 0.95, "other": 1.0}
-    assert alerts == {"service_level_below": 0.75, "waiting_above": 20.0}
+    # No centre 'waiting' target: its alert goes back to the default (here, none).
+    assert alerts == {"service_level_below": 0.75}
     targets, alerts = api_admin.centre_settings(
         [TargetRecord(scope="centre", metric="service_level", target=0.9, warn=0.85)], {}, {},
         Settings(targets={}, alerts={}))
@@ -445,3 +446,15 @@ def test_the_admin_page_is_served_with_its_script(client: TestClient) -> None:
     config = pages_admin.admin_config()  # the forms' choices, rendered for the script
     assert "fax" in config["channels"] and "most_proficient" in config["selections"]
     assert '"most_proficient"' in r.text and config["min_password"] == api_admin.MIN_PASSWORD
+
+
+def test_wait_targets_set_the_wallboard_alert_ceilings() -> None:
+    from hotline.store.sql.records import TargetRecord
+    from hotline.web.api_admin import centre_settings
+
+    records = [TargetRecord(scope="centre", metric="longest_wait_s", target=60.0, warn=90.0),
+               TargetRecord(scope="centre", metric="waiting", target=15.0)]
+    _, alerts = centre_settings(records, {}, {})
+    assert alerts["longest_wait_above_s"] == 90.0 and alerts["waiting_above"] == 15.0
+    _, alerts = centre_settings([], {}, alerts)
+    assert alerts["longest_wait_above_s"] == 60.0 and alerts["waiting_above"] == 20.0  # defaults
