@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from hotline.bootstrap import DEMO_PASSWORD, ServerConfig, build_app
+from hotline.store.sql.testing import (
+    create_throwaway_postgres,
+    postgres_required,
+    postgres_unavailable,
+)
 
 
 def _config(db: Path) -> ServerConfig:
@@ -58,3 +64,26 @@ def test_a_deactivated_agent_cannot_log_in_to_the_floor(tmp_path: Path) -> None:
                         headers=_token(client, "agent2"))
         assert r.status_code == 403 and r.json()["error_id"] == "agent_inactive"
         assert r.json()["message"] == "agent 'desk2' is deactivated; ask an admin"
+
+
+def test_the_demo_runs_on_postgresql_and_comes_back() -> None:
+    """HOTLINE_DATABASE_URL=postgresql://…: the same server on a real PostgreSQL."""
+    reason = postgres_unavailable()
+    if reason is not None:
+        if postgres_required():
+            pytest.fail(f"{reason} (HOTLINE_REQUIRE_POSTGRES is set)")
+        pytest.skip(reason)
+    with create_throwaway_postgres() as url:
+        config = ServerConfig(database_url=url, demo=True, speed=30.0, seed=5, fast_hashes=True)
+        with TestClient(build_app(config)) as client:
+            sup = _token(client, "supervisor")
+            call = client.post("/api/v1/demo/calls", headers=sup, json={})
+            assert call.status_code == 200, call.text
+            first = client.get("/api/v1/supervisor/wallboard", headers=sup).json()
+            assert sum(first["floor"]["agents"].values()) >= 200
+        with TestClient(build_app(config)) as client:
+            sup = _token(client, "supervisor")
+            again = client.get("/api/v1/supervisor/wallboard", headers=sup).json()
+            assert again["seq"] >= first["seq"]
+            audit = client.get("/api/v1/supervisor/audit", headers=sup).json()["entries"]
+            assert any(e["action"] == "demo_call" for e in audit)
