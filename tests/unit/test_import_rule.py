@@ -14,7 +14,7 @@ FORBIDDEN_MODULES = {
     "fastapi", "starlette", "uvicorn", "aiosmtpd", "smtplib", "imaplib", "nats", "time",
     "threading", "subprocess", "multiprocessing",
 }
-SHELL_PACKAGES = {"store", "web", "bus", "channels", "sim", "cli", "bootstrap"}
+SHELL_PACKAGES = {"store", "web", "bus", "channels", "sim", "cli", "bootstrap", "live"}
 CLOCK_CALLS = {"now", "utcnow", "today"}
 
 
