@@ -208,11 +208,20 @@ class Agent:
                       subject: str = "") -> bool:
         """POST, timed; ``subject``: the reservation or contact it acts on."""
         t0 = time.perf_counter()
+        wire = [t0]
+
+        async def trace(event: str, _info: Any) -> None:
+            # The request goes on the wire: what came before waited for a connection.
+            if event == "http11.send_request_headers.started":
+                wire[0] = time.perf_counter()
+
         try:
-            r = await self.run.http.post(path, json=body, headers=self.headers)
+            r = await self.run.http.post(path, json=body, headers=self.headers,
+                                         extensions={"trace": trace})
         except httpx.HTTPError as exc:
             self.run.figures.sent.append(Sent(kind=kind, at=t0, status=None,
                                               latency_s=time.perf_counter() - t0,
+                                              queued_s=wire[0] - t0,
                                               error_id=type(exc).__name__, subject=subject))
             return False
         latency = time.perf_counter() - t0
@@ -221,6 +230,7 @@ class Agent:
             with contextlib.suppress(ValueError, AttributeError):
                 error_id = str(r.json().get("error_id", ""))
         self.run.figures.sent.append(Sent(kind=kind, at=t0, latency_s=latency,
+                                          queued_s=wire[0] - t0,
                                           status=r.status_code, error_id=error_id,
                                           subject=subject))
         return r.status_code < 300
@@ -236,11 +246,12 @@ class Run:
         self.talk_mean_s = args.handle_mean - sum(args.think) / 2 - sum(args.wrap) / 2
         self.figures = Figures()
         self.closing = False
+        pool = args.pool or args.agents
         self.http = httpx.AsyncClient(
             base_url=self.base, timeout=httpx.Timeout(60.0),
             # Drop idle connections before uvicorn does (after 5 s): a request on a connection
             # the server is closing fails with ReadError, which is the client's doing.
-            limits=httpx.Limits(max_connections=args.pool, max_keepalive_connections=args.pool,
+            limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool,
                                 keepalive_expiry=3.0))
         self.agents = [Agent(self, username(i), i) for i in range(1, args.agents + 1)]
         self.tmp = Path(tempfile.mkdtemp(prefix="hotline-load-"))
@@ -513,7 +524,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="mean seconds from offer to wrap-up done (think + talk + wrap)")
     p.add_argument("--think", type=_pair, default=(0.5, 1.0), help="accept after U(LOW,HIGH) s")
     p.add_argument("--wrap", type=_pair, default=(1.0, 2.0), help="wrap up after U(LOW,HIGH) s")
-    p.add_argument("--pool", type=int, default=100, help="HTTP keep-alive connections")
+    p.add_argument("--pool", type=int, default=0,
+                   help="HTTP connections at most (default: one per agent, as browsers have)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     p.add_argument("--profile", type=Path, default=None,

@@ -35,6 +35,7 @@ class Sent:
     kind: str
     at: float
     latency_s: float
+    queued_s: float  # of which before it went on the wire (a pool connection, TCP connect)
     status: int | None  # None: no response (connection error)
     error_id: str = ""
     subject: str = ""  # the reservation (accept) or contact (end, wrap-up) acted on
@@ -164,6 +165,11 @@ def report(console: Console, *, args: Any, figures: Figures, sessions: Sequence[
                     *(f"{quantile(logins, q):.1f}" for q in (0.5, 0.9, 0.99)),
                     f"{logins[-1]:.1f}", "", style="dim")
     console.print(lat)
+    queued = sorted(s.queued_s * 1e3 for s in f.sent if f.in_window(s.at) and s.kind in COMMANDS)
+    if queued:
+        console.print(f"of which in the client before the request went on the wire (waiting "
+                      f"for a pooled connection, TCP connect): p50 {quantile(queued, 0.5):.1f} "
+                      f"ms, p99 {quantile(queued, 0.99):.1f} ms")
 
     failures = classify(f.sent, {r for g in sessions for r in g.withdrawn},
                         {c for g in sessions for c in g.expired})
