@@ -153,6 +153,7 @@ def _codes_and_targets(services: Services) -> None:
 
 
 def _start_demo(services: Services, scenario: Any, config: ServerConfig) -> None:
+    from hotline.banking.desk import AgentDesk
     from hotline.live.demo_floor import DemoFloor
 
     rng = random.Random(config.seed)
@@ -174,6 +175,8 @@ def _start_demo(services: Services, scenario: Any, config: ServerConfig) -> None
                 "language": customer.language, "card": mask_pan(pan) if pan else None}
 
     services.customers = lookup
+    # Agents' transactions for verified callers over the same bank (dual control above a limit).
+    services.extra["desk"] = AgentDesk(bank.bank)
     vip = [c.customer_id for c in bank.credentials if c.segment == Segment.VIP]
     others = [c.customer_id for c in bank.credentials if c.segment != Segment.VIP]
     floor = DemoFloor(services.centre, scenario, rng=rng, speed=config.speed,

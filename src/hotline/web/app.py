@@ -16,7 +16,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from hotline.core.errors import CoreError
-from hotline.web import api_admin, api_agent, api_auth, api_supervisor, pages, pages_admin, stream
+from hotline.web import (
+    api_admin,
+    api_agent,
+    api_auth,
+    api_supervisor,
+    api_transactions,
+    pages,
+    pages_admin,
+    stream,
+)
 from hotline.web.errors import ApiError
 from hotline.web.services import Services, core_error
 
@@ -63,7 +72,7 @@ def create_app(build: Callable[[], Services], *, close: Callable[[Services], Non
                                                                "errors": errors}},
                             status_code=422)
 
-    for module in (api_auth, api_agent, api_supervisor, api_admin, stream):
+    for module in (api_auth, api_agent, api_supervisor, api_admin, api_transactions, stream):
         app.include_router(module.router)
     app.include_router(pages_admin.admin_router)
     pages.mount(app)
