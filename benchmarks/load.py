@@ -12,15 +12,19 @@ exponential patience), then plays every agent at once on one asyncio loop: each 
 token, opens its live stream (``/api/v1/stream?token=``), logs in ready and, on each
 ``ReservationCreated`` of its own, accepts after a think time, talks, ends, and wraps up
 ``resolved``; an agent the engine set ``not_ready(no_answer)`` goes ready again. Every agent
-command is timed from the request sent to the response read (HTTP/1.1 keep-alive, one pooled
-``httpx.AsyncClient``); failures are counted by status and ``error_id``, and a failed accept of
-an offer the agent's stream withdrew (the caller hung up, the offer timed out) counts as a race,
-not as an error.
+command is timed from the request sent to the response read, over the agent's own HTTP/1.1
+keep-alive connections (an ``httpx.AsyncClient`` of at most two per agent, as a browser holds
+its own: httpcore's pool does O(connections²) work on every request it adds or removes, so
+one pool of 1,000 connections saturates the client and one of 100 queues commands in it);
+failures are counted by status and
+``error_id``, and a refusal the server was right to give (an accept of an offer the agent's
+stream had withdrawn, a wrap-up past its limit) counts as a race, not as an error.
 
-Events lost: at the end, every agent's stream must have carried exactly the seqs of the events in
-the log (read from the SQLite file) whose ``agent_id`` is that agent, from its snapshot seq up to
-the seq at which the switch stopped; lost, duplicated, foreign (someone else's) and out-of-order
-deliveries are printed.
+Events lost: at the end, every agent's stream must have carried every event of the log (read
+from the SQLite file) whose ``agent_id`` is that agent, from its snapshot seq up to the seq at
+which the switch stopped. Lost, duplicated and out-of-order deliveries are printed, and the
+events received beyond those: about a contact the agent was offered ("in hand", which the stream
+also sends) or about anything else ("foreign", a leak).
 
 The handle time (think + talk + wrap-up) averages ``--handle-mean`` (12 s), so 70 calls/s keep
 about 840 of 1,000 agents busy (84 % occupancy). Server and client share the machine (and, on
@@ -43,6 +47,7 @@ import random
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -100,13 +105,19 @@ class Agent:
         self.offered: dict[str, str] = {}  # contact id -> its latest reservation id
         self.expired: set[str] = set()  # contacts whose wrap-up limit passed, from the stream
         self.tasks: set[asyncio.Task[None]] = set()
+        self.http = httpx.AsyncClient(
+            base_url=run.base, timeout=httpx.Timeout(120.0), verify=run.tls,
+            # Drop idle connections before uvicorn does (after 5 s): a request on a connection
+            # the server is closing fails with ReadError, which is the client's doing.
+            limits=httpx.Limits(max_connections=2, max_keepalive_connections=2,
+                                keepalive_expiry=3.0))
 
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
     async def get_token(self) -> None:
-        r = await self.run.http.post("/api/v1/auth/tokens",
+        r = await self.http.post("/api/v1/auth/tokens",
                                      json={"username": self.id, "password": PASSWORD})
         r.raise_for_status()
         self.token = r.json()["token"]
@@ -216,7 +227,7 @@ class Agent:
                 wire[0] = time.perf_counter()
 
         try:
-            r = await self.run.http.post(path, json=body, headers=self.headers,
+            r = await self.http.post(path, json=body, headers=self.headers,
                                          extensions={"trace": trace})
         except httpx.HTTPError as exc:
             self.run.figures.sent.append(Sent(kind=kind, at=t0, status=None,
@@ -246,13 +257,11 @@ class Run:
         self.talk_mean_s = args.handle_mean - sum(args.think) / 2 - sum(args.wrap) / 2
         self.figures = Figures()
         self.closing = False
-        pool = args.pool or args.agents
-        self.http = httpx.AsyncClient(
-            base_url=self.base, timeout=httpx.Timeout(60.0),
-            # Drop idle connections before uvicorn does (after 5 s): a request on a connection
-            # the server is closing fails with ReadError, which is the client's doing.
-            limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool,
-                                keepalive_expiry=3.0))
+        # One TLS context for every client: httpx builds one per client otherwise (tens of ms
+        # each), though nothing here speaks TLS.
+        self.tls = ssl.create_default_context()
+        self.http = httpx.AsyncClient(base_url=self.base, timeout=httpx.Timeout(60.0),
+                                      verify=self.tls)
         self.agents = [Agent(self, username(i), i) for i in range(1, args.agents + 1)]
         self.tmp = Path(tempfile.mkdtemp(prefix="hotline-load-"))
         self.db = self.tmp / "load.sqlite"
@@ -374,6 +383,7 @@ class Run:
             await asyncio.gather(*(g.ws.close() for g in self.agents if g.ws is not None),
                                  return_exceptions=True)
             sampler.cancel()
+            await asyncio.gather(*(g.http.aclose() for g in self.agents))
             await self.http.aclose()
         self.stop_server()
         events = self.check_events(int(stopped["seq"]))
@@ -438,9 +448,11 @@ class Run:
 
     # --- events lost -------------------------------------------------------------------------
     def check_events(self, end_seq: int) -> dict[str, Any]:
+        """Each stream against the log, up to ``end_seq`` (see the module's docstring)."""
         agents = {g.id: g for g in self.agents}
         first = min(g.snapshot_seq for g in self.agents)
         mine: dict[str, list[int]] = defaultdict(list)
+        contact_of: dict[int, str] = {}
         engine = open_database(f"sqlite:///{self.db}")
         try:
             for seq, e in SqlEventLog(engine).read(after=first):
@@ -449,9 +461,12 @@ class Run:
                 owner = getattr(e, "agent_id", None)
                 if owner in agents and seq > agents[owner].snapshot_seq:
                     mine[owner].append(seq)
+                contact = getattr(e, "contact_id", None)
+                if contact is not None:
+                    contact_of[seq] = contact
         finally:
             engine.dispose()
-        expected = received = lost = duplicated = foreign = out_of_order = 0
+        expected = received = lost = duplicated = in_hand = foreign = out_of_order = 0
         worst: list[tuple[int, str]] = []
         for g in self.agents:
             want = set(mine[g.id])
@@ -462,15 +477,20 @@ class Run:
             missing = len(want - have)
             lost += missing
             duplicated += len(got) - len(have)
-            foreign += len(have - want)
+            for seq in have - want:
+                if contact_of.get(seq) in g.offered:
+                    in_hand += 1
+                else:
+                    foreign += 1
             out_of_order += g.out_of_order
             if missing:
                 worst.append((missing, g.id))
         return {"end_seq": end_seq, "expected": expected, "received": received, "lost": lost,
-                "duplicated": duplicated, "foreign": foreign, "out_of_order": out_of_order,
-                "agents_missing_events": len(worst), "worst": sorted(worst, reverse=True)[:5]}
+                "duplicated": duplicated, "in_hand": in_hand, "foreign": foreign,
+                "out_of_order": out_of_order, "agents_missing_events": len(worst),
+                "worst": sorted(worst, reverse=True)[:5]}
 
-    # --- report ------------------------------------------------------------------------------
+
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -524,8 +544,6 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="mean seconds from offer to wrap-up done (think + talk + wrap)")
     p.add_argument("--think", type=_pair, default=(0.5, 1.0), help="accept after U(LOW,HIGH) s")
     p.add_argument("--wrap", type=_pair, default=(1.0, 2.0), help="wrap up after U(LOW,HIGH) s")
-    p.add_argument("--pool", type=int, default=0,
-                   help="HTTP connections at most (default: one per agent, as browsers have)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     p.add_argument("--profile", type=Path, default=None,

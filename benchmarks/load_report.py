@@ -185,14 +185,17 @@ def report(console: Console, *, args: Any, figures: Figures, sessions: Sequence[
                   f"{f.withdrawn_before_accept}")
 
     dl, od = sorted(f.delivery_s), sorted(f.offer_delivery_s)
-    et = _table("Events on the agents' streams (goal: 0 lost)", "expected", "received", "lost",
-                "duplicated", "foreign", "out of order", "delivery p50 ms", "p99 ms",
-                "offer p99 ms")
+    et = _table("Events on the agents' streams (goal: 0 lost)", "own, in the log", "received",
+                "lost", "duplicated", "in hand", "foreign", "out of order", "delivery p50 ms",
+                "p99 ms", "offer p99 ms")
     et.add_row(f"{events['expected']:,}", f"{events['received']:,}", str(events["lost"]),
-               str(events["duplicated"]), str(events["foreign"]), str(events["out_of_order"]),
+               str(events["duplicated"]), f"{events['in_hand']:,}", str(events["foreign"]),
+               str(events["out_of_order"]),
                f"{quantile(dl, 0.5) * 1e3:.1f}", f"{quantile(dl, 0.99) * 1e3:.1f}",
                f"{quantile(od, 0.99) * 1e3:.1f}")
     console.print(et)
+    console.print("own: the log's events with the agent's agent_id after its snapshot; in hand: "
+                  "also received, about a contact offered to the agent; foreign: anything else")
     if events["worst"]:
         console.print(f"agents missing events: {events['agents_missing_events']}, worst "
                       f"{events['worst']}")
