@@ -15,10 +15,10 @@ token, opens its live stream (``/api/v1/stream?token=``), logs in ready and, on 
 command is timed from the request sent to the response read, over the agent's own HTTP/1.1
 keep-alive connections (an ``httpx.AsyncClient`` of at most two per agent, as a browser holds
 its own: httpcore's pool does O(connections²) work on every request it adds or removes, so
-one pool of 1,000 connections saturates the client and one of 100 queues commands in it);
-failures are counted by status and
-``error_id``, and a refusal the server was right to give (an accept of an offer the agent's
-stream had withdrawn, a wrap-up past its limit) counts as a race, not as an error.
+one pool of 1,000 connections saturates the client and one of 100 queues commands in it).
+Failures are counted by status and ``error_id``; a refusal the server was right to give (an
+accept of an offer the agent's stream had withdrawn, a wrap-up past its limit) is a race, not an
+error.
 
 Events lost: at the end, every agent's stream must have carried every event of the log (read
 from the SQLite file) whose ``agent_id`` is that agent, from its snapshot seq up to the seq at
