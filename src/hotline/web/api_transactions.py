@@ -160,7 +160,9 @@ def _contact(svc: Services, who: Session, contact_id: str, *, on_line: bool) -> 
     """The agent's own contact; with ``on_line`` the caller must be connected or on hold."""
     me = agent_id(who)
     _own_contact(svc, me, contact_id)
-    contact = svc.centre.engine.contacts[contact_id]
+    contact = svc.centre.engine.contacts.get(contact_id)
+    if contact is None:
+        raise NotFound("contact", contact_id)
     activity = svc.centre.engine.agents[me].work[contact_id].activity
     if on_line and activity not in (CONNECTED, ON_HOLD):
         raise ApiError(409, "caller_not_on_line",
@@ -271,7 +273,7 @@ async def banking(contact_id: str, who: Session = require(*AGENTS),
     verification = _verification(svc, dw, contact)
     staff = _staff(svc, who)
     out: dict[str, Any] = {
-        "contact_id": contact_id,
+        "now": svc.now(), "contact_id": contact_id,
         "customer_id": verification.customer_id if verification
         else str(contact.attributes.get("customer_id") or "") or None,
         "verified": verification is not None, "verification": None, "accounts": [],
@@ -456,7 +458,8 @@ async def approvals(who: Session = require(*SUPERVISORS),
                      key=lambda r: r.requested_at)
     decided = sorted((r for r in requests if r.status is not ApprovalStatus.PENDING),
                      key=lambda r: r.decided_at or r.requested_at, reverse=True)[:10]
-    return {"me": who.user.username, "pending": [request_json(svc, r) for r in pending],
+    return {"now": svc.now(), "me": who.user.username,
+            "pending": [request_json(svc, r) for r in pending],
             "recent": [request_json(svc, r) for r in decided]}
 
 

@@ -4,6 +4,7 @@
 
 import { act, get, post, whoAmI } from "./api.js";
 import { LiveStream } from "./live.js";
+import { showBanking } from "./transactions.js";
 import { $, esc, fmtDuration, fmtTime, fmtWhen, humanize, pageConfig, showError } from "./ui.js";
 import { agentState } from "./view.js";
 
@@ -142,6 +143,7 @@ function renderWork(agent) {
     wire(list);
   }
   renderHistory(list.find((i) => i.context)?.context ?? null);
+  showBanking(list.find((i) => ["connected", "on_hold", "wrap_up"].includes(i.activity)) ?? null);
 }
 
 function card(item) {

@@ -4,6 +4,7 @@
 
 import { act, get, post, whoAmI } from "./api.js";
 import { LiveStream } from "./live.js";
+import { startApprovals } from "./transactions.js";
 import { $, esc, fmtDuration, fmtPct, fmtTime, humanize, pageConfig, showError } from "./ui.js";
 import { agentState, applyEvent, waitingByQueue } from "./view.js";
 
@@ -362,6 +363,7 @@ async function start() {
     return;
   }
   wb.canAct = user.role === "supervisor" || user.role === "admin";
+  startApprovals(user);
   $("agents").classList.toggle("readonly", !wb.canAct);
   try {
     onBoard(await get("/api/v1/supervisor/wallboard"));
