@@ -26,13 +26,15 @@ import logging
 from collections.abc import Callable, Sequence
 
 from hotline.core import events as ev
-from hotline.core.commands import Command, TimerFired
+from hotline.banking.masking import mask_pan
+from hotline.core.commands import Command, OfferContact, TimerFired
 from hotline.core.engine import Engine, EngineConfig
 from hotline.core.errors import CoreError
 from hotline.core.ports import EventLog
 from hotline.live.clock import Cancel, Clock
 
 Batch = Sequence[tuple[int, ev.Event]]
+_CARD_DIGITS = 12  # a run of this many digits may be a card number
 Listener = Callable[[Batch], None]
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,8 @@ class LiveCentre:
     # --- commands ----------------------------------------------------------------------------
     def execute(self, command: Command) -> list[tuple[int, ev.Event]]:
         """Run ``command`` now; return its events with their sequence numbers (maybe none)."""
+        if type(command) is OfferContact:
+            command = masked_offer(command)
         events = self.engine.handle(command, self.clock.now())
         if not events:
             return []
@@ -112,3 +116,17 @@ class LiveCentre:
             handle.cancel()
         self._timers.clear()
         self._listeners.clear()
+
+
+def masked_offer(command: OfferContact) -> OfferContact:
+    """The offer with any attribute that looks like a card number masked: whatever a channel
+    passes along, a full card number never reaches the event log."""
+    attributes = command.attributes
+    if not any(isinstance(v, str) and len(v) >= _CARD_DIGITS and v.isdigit()
+               for v in attributes.values()):
+        return command
+    return OfferContact(
+        contact_id=command.contact_id, channel=command.channel, workflow=command.workflow,
+        priority=command.priority,
+        attributes={k: mask_pan(v) if isinstance(v, str) and len(v) >= _CARD_DIGITS
+                    and v.isdigit() else v for k, v in attributes.items()})

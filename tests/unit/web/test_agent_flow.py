@@ -81,3 +81,10 @@ def test_the_desktop_state_says_when_wrap_up_ends(client: TestClient, world: Wor
     client.post("/api/v1/agent/contacts/c1/end", headers=h)
     state = client.get("/api/v1/agent/state").json()
     assert state["contacts"]["c1"]["wrap_up_until"] == world.clock.now() + 60.0
+
+
+def test_a_card_number_passed_as_an_attribute_never_reaches_the_log(world: World) -> None:
+    world.offer("c9", customer_id="cust-1", card="6222021234567890123")
+    queued = [e for _, e in world.log.read() if type(e).__name__ == "ContactQueued"]
+    assert queued[-1].attributes["card"].endswith("0123")
+    assert "6222021234567890123" not in repr(list(world.log.read()))
