@@ -52,7 +52,7 @@ from hotline.banking.roles import Role, StaffUser
 from hotline.banking.sandbox import SandboxBank
 from hotline.banking.verification import Verification
 from hotline.core.live import CONNECTED, ON_HOLD, Contact
-from hotline.web.api_agent import _own_contact, agent_id, scrub
+from hotline.web.api_agent import _own_contact, agent_id
 from hotline.web.api_supervisor import audit
 from hotline.web.deps import require, services
 from hotline.web.errors import ApiError, Invalid, NotFound
@@ -61,7 +61,6 @@ from hotline.web.services import Services
 
 router = APIRouter(prefix="/api/v1", tags=["banking"])
 AGENTS = ("agent", "supervisor")
-SUPERVISORS = ("supervisor",)
 #: Refused verification attempts per contact before the agent may try no more.
 MAX_ATTEMPTS = 3
 MAX_FEN = 10**13
@@ -120,7 +119,7 @@ def desk_web(svc: Services) -> DeskWeb:
 
 # --- plain helpers ---------------------------------------------------------------------------
 
-def _now(svc: Services) -> datetime:
+def desk_now(svc: Services) -> datetime:
     return datetime.fromtimestamp(svc.now(), tz=UTC)
 
 
@@ -140,7 +139,7 @@ def _truthy(value: object) -> bool:
 
 
 @contextmanager
-def _banking_errors() -> Iterator[None]:
+def banking_errors() -> Iterator[None]:
     """A banking refusal as an API error naming the field (messages are masked already)."""
     try:
         yield
@@ -185,7 +184,7 @@ def _verification(svc: Services, dw: DeskWeb, contact: Contact) -> Verification 
     except UnknownItem:
         return None  # the IVR's customer is not this bank's: the agent verifies instead
     return dw.desk.verified_by_ivr(contact_id=contact.id, customer_id=customer_id,
-                                   masked_credential="telephone PIN", now=_now(svc))
+                                   masked_credential="telephone PIN", now=desk_now(svc))
 
 
 # --- what goes out ---------------------------------------------------------------------------
@@ -259,17 +258,13 @@ class PaymentBody(KeyBody):
     amount: int = Field(gt=0, le=MAX_FEN, description="fen")
 
 
-class RejectBody(BaseModel):
-    reason: str = Field(min_length=1, max_length=200)
-
-
 @router.get("/agent/contacts/{contact_id}/banking",
             summary="The caller's verification, accounts and cards (masked), receipts, requests")
 async def banking(contact_id: str, who: Session = require(*AGENTS),
                   svc: Services = Depends(services)) -> dict[str, Any]:
     dw = desk_web(svc)
     contact = _contact(svc, who, contact_id, on_line=False)
-    dw.desk.expire_due(now=_now(svc))
+    dw.desk.expire_due(now=desk_now(svc))
     verification = _verification(svc, dw, contact)
     staff = _staff(svc, who)
     out: dict[str, Any] = {
@@ -340,12 +335,12 @@ async def verify(contact_id: str, body: VerifyBody, who: Session = require(*AGEN
     customer_id = carried or body.customer_id
     if not customer_id:
         raise Invalid("customer_id", "the contact names no customer: give the customer id")
-    with _banking_errors():
+    with banking_errors():
         dw.desk.port.balances(customer_id=customer_id)
     asked, right = _answers(svc, dw, customer_id, body)
     if asked == 0:
         raise Invalid("answers", f"give the caller's answers: {', '.join(QUESTIONS)}")
-    now = _now(svc)
+    now = desk_now(svc)
     try:
         dw.desk.verified_by_agent(user=_staff(svc, who), contact_id=contact_id,
                                   customer_id=customer_id, questions_asked=asked,
@@ -373,7 +368,7 @@ def _perform(svc: Services, who: Session, contact_id: str, operation: Operation,
     """Replay the outcome of an earlier ``key``, or run ``operation`` for a verified caller."""
     dw = desk_web(svc)
     contact = _contact(svc, who, contact_id, on_line=False)
-    now = _now(svc)
+    now = desk_now(svc)
     dw.desk.expire_due(now=now)
     fingerprint = _fingerprint(who.user.username, contact_id, content)
     earlier = dw.done.get(key)
@@ -386,7 +381,7 @@ def _perform(svc: Services, who: Session, contact_id: str, operation: Operation,
     if _verification(svc, dw, contact) is None:
         raise ApiError(403, "not_verified", f"contact_id: the caller on {contact_id} is not "
                        "verified", {"field": "contact_id"})
-    with _banking_errors():
+    with banking_errors():
         result = dw.desk.perform(user=_staff(svc, who), contact_id=contact_id,
                                  operation=operation, now=now)
     if isinstance(result, Receipt):
@@ -444,62 +439,3 @@ async def unfreeze(contact_id: str, card_id: str, body: KeyBody,
     op = ChangeCard(card_id=card_id, action=CardAction.UNFREEZE)
     return _perform(svc, who, contact_id, op, body.idempotency_key,
                     _fingerprint("unfreeze", card_id))
-
-
-# --- the supervisors' approvals ---------------------------------------------------------------
-
-@router.get("/supervisor/approvals", summary="Approval requests: pending, and recent decisions")
-async def approvals(who: Session = require(*SUPERVISORS),
-                    svc: Services = Depends(services)) -> dict[str, Any]:
-    dw = desk_web(svc)
-    dw.desk.expire_due(now=_now(svc))
-    requests = list(dw.desk.requests.values())
-    pending = sorted((r for r in requests if r.status is ApprovalStatus.PENDING),
-                     key=lambda r: r.requested_at)
-    decided = sorted((r for r in requests if r.status is not ApprovalStatus.PENDING),
-                     key=lambda r: r.decided_at or r.requested_at, reverse=True)[:10]
-    return {"now": svc.now(), "me": who.user.username,
-            "pending": [request_json(svc, r) for r in pending],
-            "recent": [request_json(svc, r) for r in decided]}
-
-
-def _request(dw: DeskWeb, request_id: str) -> ApprovalRequest:
-    found = dw.desk.requests.get(request_id)
-    if found is None:
-        raise NotFound("approval request", request_id)
-    return found
-
-
-@router.post("/supervisor/approvals/{request_id:path}/approve",
-             summary="Approve and execute (never your own request; audited)")
-async def approve(request_id: str, who: Session = require(*SUPERVISORS),
-                  svc: Services = Depends(services)) -> dict[str, Any]:
-    dw = desk_web(svc)
-    request = _request(dw, request_id)
-    approver = StaffUser(user_id=who.user.username, role=Role.SUPERVISOR)
-    with _banking_errors():
-        receipt = dw.desk.approve(request_id=request_id, approver=approver, now=_now(svc))
-    audit(svc, who, "banking_approved", request_id,
-          {"contact_id": request.contact_id, "summary": describe(request.operation),
-           "amount": request.operation.amount, "requested_by": request.requested_by.user_id,
-           "reference": receipt.reference})
-    return {"status": "approved", "request": request_json(svc, dw.desk.requests[request_id]),
-            "receipt": receipt_json(receipt)}
-
-
-@router.post("/supervisor/approvals/{request_id:path}/reject",
-             summary="Reject with a reason; nothing moves (audited)")
-async def reject(request_id: str, body: RejectBody, who: Session = require(*SUPERVISORS),
-                 svc: Services = Depends(services)) -> dict[str, Any]:
-    dw = desk_web(svc)
-    request = _request(dw, request_id)
-    approver = StaffUser(user_id=who.user.username, role=Role.SUPERVISOR)
-    reason = scrub(body.reason)  # free text: a card number typed into it is masked
-    with _banking_errors():
-        decided = dw.desk.reject(request_id=request_id, approver=approver, reason=reason,
-                                 now=_now(svc))
-    audit(svc, who, "banking_rejected", request_id,
-          {"contact_id": request.contact_id, "summary": describe(request.operation),
-           "amount": request.operation.amount, "requested_by": request.requested_by.user_id,
-           "reason": reason})
-    return {"status": "rejected", "request": request_json(svc, decided)}

@@ -19,6 +19,7 @@ from hotline.core.errors import CoreError
 from hotline.web import (
     api_admin,
     api_agent,
+    api_approvals,
     api_auth,
     api_supervisor,
     api_transactions,
@@ -72,7 +73,8 @@ def create_app(build: Callable[[], Services], *, close: Callable[[Services], Non
                                                                "errors": errors}},
                             status_code=422)
 
-    for module in (api_auth, api_agent, api_supervisor, api_admin, api_transactions, stream):
+    for module in (api_auth, api_agent, api_supervisor, api_admin, api_transactions,
+                   api_approvals, stream):
         app.include_router(module.router)
     app.include_router(pages_admin.admin_router)
     pages.mount(app)
