@@ -1,0 +1,227 @@
+"""The Asterisk ARI adapter of the telephony port: a drop-in for `telephony_sim`.
+
+`AriTelephony` is the thin shell around the pure `ari_adapter.AriCore`: it sends the core's
+requests through an `ari_client.AriTransport`, feeds back the replies that matter (a channel
+gone, the channel list after a reconnect) and pumps event frames while a command waits
+(``collect`` for keys, ``bridge`` for the agent, ``originate`` for the callee). Calls arrive
+through `poll`. One adapter serves one event stream from one thread; calls are run one at a
+time, and events of other calls are kept for later.
+
+>>> tel = AriTelephony(HttpAriTransport.from_env(os.environ))           # doctest: +SKIP
+>>> for event in tel.poll(timeout_s=1.0):                                # doctest: +SKIP
+...     if isinstance(event, CallArrived):
+...         shell.run_call(event)
+
+Every event goes to ``log`` (keyed digits masked in its repr, as the port requires); the
+module logger gets notes and never a keyed digit. See docs/asterisk.md for the Asterisk side.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+
+from hotline.channels.ari_adapter import AriConfig, AriCore, AriRequest, CollectSpec, Step
+from hotline.channels.ari_adapter import NotAnswered as NotAnswered
+from hotline.channels.ari_client import (
+    AriRequestFailed,
+    AriTransport,
+    Frame,
+    HttpAriTransport,
+    Reconnected,
+)
+from hotline.channels.telephony import (
+    CallHungUp,
+    CollectResult,
+    PromptPlayed,
+    TelephonyEvent,
+)
+
+_LOG = logging.getLogger("hotline.channels.telephony_ari")
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def config_from_env(env: Mapping[str, str]) -> AriConfig:
+    """``HOTLINE_ARI_APP``, ``HOTLINE_ARI_AGENT_ENDPOINT`` (``PJSIP/{agent_id}``),
+    ``HOTLINE_ARI_OUTBOUND_ENDPOINT`` (``PJSIP/{number}@trunk``) and
+    ``HOTLINE_ARI_TRANSFER_CONTEXT``; unset ones keep their defaults."""
+    base = AriConfig()
+    return AriConfig(
+        # Ids unique to this run: a restarted Hotline must not reuse a live channel's id.
+        id_prefix=f"hotline-{secrets.token_hex(4)}",
+        app=env.get("HOTLINE_ARI_APP") or base.app,
+        agent_endpoint=env.get("HOTLINE_ARI_AGENT_ENDPOINT") or base.agent_endpoint,
+        outbound_endpoint=env.get("HOTLINE_ARI_OUTBOUND_ENDPOINT") or base.outbound_endpoint,
+        transfer_context=env.get("HOTLINE_ARI_TRANSFER_CONTEXT") or base.transfer_context,
+    )
+
+
+class AriTelephony:
+    """A `TelephonyPort` over Asterisk ARI; ``log`` records every event, digits masked."""
+
+    def __init__(
+        self,
+        transport: AriTransport,
+        *,
+        config: AriConfig | None = None,
+        clock: Callable[[], datetime] = _wall_clock,
+        wait_s: float = 1.0,
+    ) -> None:
+        self._transport = transport
+        self._core = AriCore(config)
+        self._clock = clock
+        self._wait_s = wait_s
+        self.log: list[TelephonyEvent] = []
+        self._polled = 0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> AriTelephony:
+        """Connect as docs/asterisk.md says (``HOTLINE_ARI_URL`` and friends)."""
+        return cls(HttpAriTransport.from_env(env), config=config_from_env(env))
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    # -- the port ------------------------------------------------------------------------------
+    def answer(self, call_id: str) -> None:
+        self._run(self._core.answer(call_id))
+
+    def play(self, call_id: str, *, prompt_id: str, text: str, language: str) -> None:
+        self._run(self._core.play(call_id, prompt_id=prompt_id, text=text, language=language))
+
+    def collect(
+        self,
+        call_id: str,
+        *,
+        max_digits: int,
+        min_digits: int,
+        terminator: str,
+        timeout_s: float,
+        secret: bool,
+    ) -> CollectResult:
+        # ``secret`` needs nothing more here: no key is ever logged, secret or not.
+        spec = CollectSpec(
+            max_digits=max_digits, min_digits=min_digits, terminator=terminator, timeout_s=timeout_s
+        )
+        self._run(self._core.collect(call_id, spec, self.now()))
+        while (result := self._core.take_result(call_id)) is None:
+            self._pump()
+        return result
+
+    def bridge(self, call_id: str, *, agent_id: str) -> None:
+        """Ring the agent and bridge; raises `NotAnswered` if the agent does not answer."""
+        self._drain(call_id)
+        self._run(self._core.bridge(call_id, agent_id=agent_id, now=self.now()))
+        while not (outcome := self._core.bridge_outcome(call_id)):
+            self._pump()
+        if isinstance(outcome, NotAnswered):
+            raise outcome
+
+    def transfer(self, call_id: str, *, number: str) -> None:
+        self._drain(call_id)
+        self._run(self._core.transfer(call_id, number=number))
+
+    def hang_up(self, call_id: str) -> None:
+        self._drain(call_id)
+        self._run(self._core.hang_up(call_id))
+
+    def originate(self, *, number: str, caller_id: str) -> str:
+        """Dial ``number`` and wait for the answer; raises `NotAnswered` (``outcome`` busy,
+        no_answer or failed) when the callee does not take the call."""
+        call_id, step = self._core.originate(number=number, caller_id=caller_id, now=self.now())
+        self._run(step)
+        while not (outcome := self._core.dial_outcome(call_id)):
+            self._pump()
+        if isinstance(outcome, NotAnswered):
+            raise outcome
+        return call_id
+
+    def _drain(self, call_id: str) -> None:
+        """Let queued prompts finish first: a goodbye is said before the line drops, as on the
+        simulator, where a prompt is said whole."""
+        while self._core.playing(call_id):
+            self._pump()
+
+    # -- the event stream ----------------------------------------------------------------------
+    def poll(self, timeout_s: float) -> list[TelephonyEvent]:
+        """Process ARI events until something new is logged or ``timeout_s`` passed; return
+        the events logged since the last poll (a `CallArrived` is a call to run)."""
+        end = self.now() + timedelta(seconds=timeout_s)
+        while len(self.log) == self._polled and self.now() < end:
+            self._pump(until=end)
+        new = self.log[self._polled :]
+        self._polled = len(self.log)
+        for event in new:
+            if isinstance(event, CallHungUp):
+                self._core.told(event.call_id)
+        return new
+
+    def _pump(self, until: datetime | None = None) -> None:
+        """Wait for one frame, at most until the next deadline; then let time act."""
+        now = self.now()
+        limits = [t for t in (until, self._core.deadline()) if t is not None]
+        wait = min((t - now).total_seconds() for t in limits) if limits else self._wait_s
+        frame = self._transport.receive(max(wait, 0.0))
+        if frame is not None:
+            self._frame(frame)
+        self._run(self._core.tick(self.now()))
+
+    def _frame(self, frame: Frame) -> None:
+        if isinstance(frame, Reconnected):
+            self._run(self._core.reconnected(self.now()))
+            return
+        try:
+            message = json.loads(frame)
+        except ValueError:
+            # Never the frame itself: it might hold a keyed digit.
+            _LOG.warning("ignored an ARI frame that is not JSON (%d characters)", len(frame))
+            return
+        if not isinstance(message, dict):
+            _LOG.warning("ignored an ARI frame that is not a JSON object")
+            return
+        self._run(self._core.event(message, self.now()))
+
+    def _run(self, step: Step) -> None:
+        for note in step.notes:
+            _LOG.info("%s", note)
+        self._emit(step.events)
+        gone: set[str] = set()
+        for request in step.requests:
+            if request.call_id and request.call_id in gone:
+                continue  # the channel is gone: the rest of this step's requests would fail too
+            try:
+                body = self._send(request)
+            except AriRequestFailed as failure:
+                if request.cleanup:
+                    _LOG.info("%s: nothing to clean up (%s)", request.describe(), failure.status)
+                    continue
+                if failure.status in request.gone_on:
+                    gone.add(request.call_id)
+                    self._run(self._core.gone(request))
+                    continue
+                self._core.refused(request)
+                raise
+            self._emit(request.then)
+            if request.resync:
+                self._run(self._core.channels_listed(body))
+
+    def _send(self, request: AriRequest) -> object:
+        _LOG.debug("ARI %s", request.describe())
+        return self._transport.request(request.method, request.path, dict(request.params))
+
+    def _emit(self, events: Iterable[TelephonyEvent]) -> None:
+        self.log.extend(events)
+
+    # -- what the tests look at ----------------------------------------------------------------
+    def played(self, call_id: str) -> list[PromptPlayed]:
+        return [e for e in self.log if isinstance(e, PromptPlayed) and e.call_id == call_id]
+
+    def ended(self, call_id: str) -> bool:
+        return self._core.ended(call_id)
