@@ -7,6 +7,7 @@ end. Every test also checks that no PIN and no card number reached a log line or
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import random
@@ -142,8 +143,15 @@ def collect(
     )
 
 
-def test_the_adapter_is_a_telephony_port() -> None:
+def test_the_adapter_has_the_ports_methods_with_the_same_signatures() -> None:
     port: TelephonyPort = AriTelephony(ReplayTransport.load(FIXTURES / "garbled.jsonl"))
+    names = [n for n in vars(TelephonyPort) if not n.startswith("_")]
+    assert {"answer", "play", "collect", "bridge", "transfer", "hang_up", "originate"} <= set(names)
+    for name in names:
+        want = inspect.signature(getattr(TelephonyPort, name))
+        got = inspect.signature(getattr(AriTelephony, name))
+        assert list(got.parameters) == list(want.parameters), name
+        assert got.return_annotation == want.return_annotation, name
     assert port is not None
 
 
