@@ -37,7 +37,7 @@ from hotline.store.sql.records import (
     to_queue_spec,
     to_workflow,
 )
-from hotline.web.api_admin import refresh_codes, refresh_settings
+from hotline.web.api_settings import refresh_codes, refresh_settings
 from hotline.web.app import create_app
 from hotline.web.security import PasswordHasherPort
 from hotline.web.services import Services, Settings

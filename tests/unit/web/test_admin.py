@@ -24,7 +24,7 @@ from hotline.store.sql.directory import (
     TargetRecord,
     WorkflowRecord,
 )
-from hotline.web import api_admin, pages_admin
+from hotline.web import api_admin, api_settings, pages_admin
 from hotline.web.app import create_app
 from hotline.web.deps import route_roles
 from hotline.web.ports import ROLES
@@ -69,8 +69,6 @@ def directory(world: World) -> Directory:
 @pytest.fixture
 def client(world: World) -> Iterator[TestClient]:
     app = create_app(lambda: world.services)
-    app.include_router(api_admin.router)
-    app.include_router(pages_admin.admin_router)
     with TestClient(app) as c:
         yield c
 
@@ -87,7 +85,7 @@ def log_length(world: World) -> int:
 # --- who may do what -----------------------------------------------------------------------------
 def _routes() -> list[tuple[str, str]]:
     out = []
-    for route in api_admin.router.routes:
+    for route in [*api_admin.router.routes, *api_settings.router.routes]:
         assert isinstance(route, APIRoute)
         path = re.sub(r"\{[^}]+\}", "x", route.path)
         out += [(method, path) for method in sorted(route.methods or ())]
@@ -95,7 +93,7 @@ def _routes() -> list[tuple[str, str]]:
 
 
 def test_every_admin_route_lets_in_admins_and_supervisors_only_to_read() -> None:
-    for route in api_admin.router.routes:
+    for route in [*api_admin.router.routes, *api_settings.router.routes]:
         assert isinstance(route, APIRoute)
         reading = route.methods == {"GET"}
         assert route_roles(route) == (("supervisor", "admin") if reading else ("admin",)), \
@@ -365,7 +363,7 @@ def test_targets_refresh_the_wallboard(client: TestClient, world: World,
 def test_centre_settings_follow_the_centre_targets_else_the_defaults() -> None:
     defaults = Settings(targets={"service_level": 0.8, "answer_rate": 0.9},
                         alerts={"service_level_below": 0.75})
-    targets, alerts = api_admin.centre_settings(
+    targets, alerts = api_settings.centre_settings(
         [TargetRecord(scope="centre", metric="answer_rate", target=0.95),
          TargetRecord(scope="vip", metric="service_level", target=0.99, warn=0.9)],
         {"service_level": 0.5, "answer_rate": 0.5, "other": 1.0},
@@ -373,7 +371,7 @@ def test_centre_settings_follow_the_centre_targets_else_the_defaults() -> None:
     assert targets == {"service_level": 0.8, "answer_rate": 0.95, "other": 1.0}
     # No centre 'waiting' target: its alert goes back to the default (here, none).
     assert alerts == {"service_level_below": 0.75}
-    targets, alerts = api_admin.centre_settings(
+    targets, alerts = api_settings.centre_settings(
         [TargetRecord(scope="centre", metric="service_level", target=0.9, warn=0.85)], {}, {},
         Settings(targets={}, alerts={}))
     assert (targets, alerts) == ({"service_level": 0.9}, {"service_level_below": 0.85})
@@ -445,12 +443,12 @@ def test_the_admin_page_is_served_with_its_script(client: TestClient) -> None:
     assert 'src="/static/admin.js"' in r.text and 'href="/static/admin.css"' in r.text
     config = pages_admin.admin_config()  # the forms' choices, rendered for the script
     assert "fax" in config["channels"] and "most_proficient" in config["selections"]
-    assert '"most_proficient"' in r.text and config["min_password"] == api_admin.MIN_PASSWORD
+    assert '"most_proficient"' in r.text and config["min_password"] == api_settings.MIN_PASSWORD
 
 
 def test_wait_targets_set_the_wallboard_alert_ceilings() -> None:
     from hotline.store.sql.records import TargetRecord
-    from hotline.web.api_admin import centre_settings
+    from hotline.web.api_settings import centre_settings
 
     records = [TargetRecord(scope="centre", metric="longest_wait_s", target=60.0, warn=90.0),
                TargetRecord(scope="centre", metric="waiting", target=15.0)]
