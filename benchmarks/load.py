@@ -365,8 +365,8 @@ class Run:
             self.figures.window_end = time.perf_counter()
             cpu1 = _cpu(server), _cpu(psutil.Process()), psutil.cpu_times(), time.perf_counter()
             load1 = os.getloadavg()
-            stopped = await self.bench("POST", "switch/stop")
             after = await self.bench("GET", "stats")
+            stopped = await self.bench("POST", "switch/stop")
             profile = self._finish_profile(spy)
             drain = progress.add_task(f"drain ({a.drain:g} s: deliveries in flight)",
                                       total=a.drain)

@@ -146,7 +146,8 @@ def report(console: Console, *, args: Any, figures: Figures, sessions: Sequence[
             ("calls completed (wrapped up)", f"{delta('completed'):,}"),
             ("offers timed out / revoked", f"{delta('reservations_timed_out')} / "
                                            f"{delta('reservations_revoked')}"),
-            ("waiting when the switch stopped", f"{after['waiting']}"),
+            ("waiting at the end", f"{after['waiting']}"),
+            ("offers behind the drawn arrivals at the end", f"{after['switch_behind_s']:.1f} s"),
             ("commands sent (window / whole run)",
              f"{sum(f.in_window(s.at) for s in f.sent):,} / {len(f.sent):,}")):
         t.add_row(label, value)

@@ -249,19 +249,23 @@ class Switch:
         self.weights = [SKILL_SHARE[skill] / len(SITES) for _, skill, _ in self.workflows]
         self.counts: dict[str, int] = defaultdict(int)
         self.patience: dict[str, asyncio.TimerHandle] = {}
-        self.next: asyncio.TimerHandle | None = None
+        self.task: asyncio.Task[None] | None = None
         self.next_at = 0.0
         self.n = 0
         self.unsubscribe = centre.subscribe(self._heard)
 
     def start(self) -> None:
         self.next_at = self.loop.time()
-        self._schedule()
+        self.task = self.loop.create_task(self._run())
 
     def stop(self) -> None:
-        if self.next is not None:
-            self.next.cancel()
-            self.next = None
+        if self.task is not None:
+            self.task.cancel()
+            self.task = None
+
+    def behind_s(self) -> float:
+        """How far the offers lag the drawn arrivals (a server that cannot keep up)."""
+        return max(0.0, self.loop.time() - self.next_at) if self.task is not None else 0.0
 
     def close(self) -> None:
         self.stop()
@@ -270,14 +274,18 @@ class Switch:
         self.patience.clear()
         self.unsubscribe()
 
-    def _schedule(self) -> None:
+    async def _run(self) -> None:
         # Arrival times are drawn on the clock, not from when the last one ran: callers do not
-        # wait for a busy server, so a late loop offers the calls it owes at once.
-        self.next_at += self.rng.expovariate(self.rate)
-        self.next = self.loop.call_at(self.next_at, self._arrive)
+        # wait for a busy server, so a late loop owes the calls it missed. It offers them one
+        # per turn of the loop, as a real switch's messages would arrive beside the agents'
+        # requests (chained timers already due would all run in one pass of libuv's timers
+        # and starve every socket until the switch caught up).
+        while True:
+            self.next_at += self.rng.expovariate(self.rate)
+            await asyncio.sleep(max(0.0, self.next_at - self.loop.time()))
+            self._arrive(self.next_at)
 
-    def _arrive(self) -> None:
-        self._schedule()
+    def _arrive(self, at: float) -> None:
         self.n += 1
         cid = f"call-{self.n:07d}"
         name, skill, _ = self.rng.choices(self.workflows, weights=self.weights)[0]
@@ -300,7 +308,7 @@ class Switch:
         contact = self.centre.engine.contacts.get(cid)
         if contact is not None and contact.state in (WAITING, RESERVED):
             patience = self.rng.expovariate(1.0 / self.patience_mean_s)
-            self.patience[cid] = self.loop.call_later(patience, lambda: self._hang_up(cid))
+            self.patience[cid] = self.loop.call_at(at + patience, lambda: self._hang_up(cid))
 
     def _hang_up(self, cid: str) -> None:
         self.patience.pop(cid, None)
@@ -391,6 +399,7 @@ def make_app(url: str) -> FastAPI:
                 "timings": meter.summary() if timings else {}, "counts": dict(meter.counts),
                 "switch": dict(switch.counts) if switch else {},
                 "waiting": switch.waiting() if switch else 0,
+                "switch_behind_s": switch.behind_s() if switch else 0.0,
                 "engine_contacts": len(centre.engine.contacts),
                 "listeners": len(centre._listeners),
                 "threads": threading.active_count(),
