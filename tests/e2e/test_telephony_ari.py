@@ -23,7 +23,7 @@ from websockets.sync.server import ServerConnection, serve
 from hotline.banking.demo import DemoBank, demo_bank
 from hotline.banking.model import CardStatus, Segment
 from hotline.channels import ari_adapter
-from hotline.channels.ari_adapter import AriConfig, AriCore, CollectSpec
+from hotline.channels.ari_adapter import AriCore
 from hotline.channels.ari_client import (
     AriRequestFailed,
     HttpAriTransport,
@@ -32,7 +32,8 @@ from hotline.channels.ari_client import (
     ReplayTransport,
     parse_timestamp,
 )
-from hotline.channels.errors import CallNotLive, ChannelError
+from hotline.channels.ari_state import AriConfig, CollectSpec
+from hotline.channels.errors import CallNotLive, ChannelError, NotAnswered
 from hotline.channels.ivr_bank import IvrBank, SandboxDirectory
 from hotline.channels.ivr_session import IvrShell
 from hotline.channels.telephony import (
@@ -49,7 +50,7 @@ from hotline.channels.telephony import (
     TelephonyEvent,
     TelephonyPort,
 )
-from hotline.channels.telephony_ari import AriTelephony, NotAnswered, config_from_env
+from hotline.channels.telephony_ari import AriTelephony, config_from_env
 from hotline.channels.telephony_sim import Press, ScriptedCall, SimulatedTelephony
 from hotline.core.commands import DefineQueue, DefineWorkflow
 from hotline.core.definitions import QueueSpec, Workflow, WorkflowStep

@@ -14,3 +14,11 @@ class ChannelError(RuntimeError):
 
 class CallNotLive(ChannelError):
     """The call is unknown, not answered yet, or already over."""
+
+
+class NotAnswered(ChannelError):
+    """A dialled party did not take the call; ``outcome`` is busy, no_answer or failed."""
+
+    def __init__(self, item: str, reason: str, outcome: str) -> None:
+        super().__init__(item, reason)
+        self.outcome = outcome

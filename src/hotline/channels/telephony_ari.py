@@ -25,8 +25,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 
-from hotline.channels.ari_adapter import AriConfig, AriCore, AriRequest, CollectSpec, Step
-from hotline.channels.ari_adapter import NotAnswered as NotAnswered
+from hotline.channels.ari_adapter import AriCore
 from hotline.channels.ari_client import (
     AriRequestFailed,
     AriTransport,
@@ -34,6 +33,8 @@ from hotline.channels.ari_client import (
     HttpAriTransport,
     Reconnected,
 )
+from hotline.channels.ari_state import AriConfig, AriRequest, CollectSpec, Step
+from hotline.channels.errors import NotAnswered
 from hotline.channels.telephony import (
     CallHungUp,
     CollectResult,
