@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import doctest
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+import hotline.metrics.csat as csat_module
 from hotline.metrics.csat import (
     AlreadySurveyed,
     CsatCounter,
@@ -111,3 +113,8 @@ def test_answers_before_the_origin_fall_in_negative_intervals_not_the_first() ->
     counter = CsatCounter(origin=DAY.astimezone(UTC), interval_minutes=15)
     counter.add(answer("late", 4, -1))
     assert list(counter.by_interval) == [-1]
+
+
+def test_docstring_example() -> None:
+    result = doctest.testmod(csat_module)
+    assert result.attempted > 0 and result.failed == 0
