@@ -220,3 +220,16 @@ contact_history = Table(
     Column("notes", Text, nullable=True),
     Index(None, "customer_id", "offered_at"),
 )
+
+surveys = Table(  # post-call satisfaction answers, one per contact (migration 0002)
+    "surveys", metadata,
+    Column("contact_id", String(128), primary_key=True),
+    Column("agent_id", String(128), nullable=True),
+    Column("queue", String(128), nullable=True),
+    Column("site", String(64), nullable=True),
+    Column("score", Integer, nullable=False),  # 1..5
+    Column("reason", String(1), nullable=True),  # one digit 0..9
+    Column("at", UtcDateTime, nullable=False),
+    CheckConstraint("score BETWEEN 1 AND 5", name="score"),
+    Index(None, "at"),
+)
