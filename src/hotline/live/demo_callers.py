@@ -4,8 +4,9 @@ Each traffic stream draws its arrivals like the twin (non-homogeneous Poisson wi
 scenario's profile and weekday factors, from the day of the virtual time), one arrival pending
 per stream. An arrival enters the IVR; a share ``to_agent`` of them leaves it after the IVR time
 and is offered to the stream's workflow, the rest is contained. A caller who is not connected
-within their patience hangs up. Every duration is drawn in virtual seconds and runs ``speed``
-times faster on the clock.
+within their patience hangs up. A caller whose call an agent ended may answer the survey
+(``SURVEY_SHARE``), a little later, through the ``survey`` sink. Every duration is drawn in
+virtual seconds and runs ``speed`` times faster on the clock.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from hotline.core.commands import AbandonContact, OfferContact
 from hotline.core.errors import CoreError
 from hotline.core.live import RESERVED, WAITING
 from hotline.live.centre import LiveCentre
-from hotline.live.demo_time import Pace, Timers, local_midnight
+from hotline.live.demo_time import Pace, Timers, local_midnight, log
 from hotline.sim.scenario import Scenario, Traffic
 from hotline.sim.traffic import TrafficModel
 
@@ -28,6 +29,17 @@ Value = str | int | float | bool
 
 #: Share of callers who authenticated in the IVR before asking for an agent.
 AUTHENTICATED_SHARE = 0.8
+#: Share of callers who answer the survey after an agent ended their call, and their scores
+#: 1–5: top two boxes 87 %, near the reference centre's published satisfaction (> 85 %).
+SURVEY_SHARE = 0.35
+SURVEY_WEIGHTS = (0.03, 0.03, 0.07, 0.25, 0.62)
+#: Reason digits asked for scores of 3 and below, as in the bank-hotline flow: 1 waited too
+#: long, 2 problem not solved, 3 menu too complicated, 4 other.
+SURVEY_REASONS = ("1", "2", "3", "4")
+SURVEY_REASON_WEIGHTS = (0.4, 0.35, 0.1, 0.15)
+SURVEY_S = (8.0, 20.0)  # virtual seconds from the agent's hang-up to the last key
+#: Where a survey answer goes: (contact_id, score, reason digit or None).
+SurveySink = Callable[[str, int, str | None], object]
 
 
 @dataclass(kw_only=True, slots=True)
@@ -65,8 +77,9 @@ class Callers:
 
     def __init__(self, centre: LiveCentre, scenario: Scenario, *, rng: random.Random,
                  pace: Pace, timers: Timers, counters: Counters, customers: Sequence[str],
-                 vip_customers: Sequence[str]) -> None:
+                 vip_customers: Sequence[str], survey: SurveySink | None = None) -> None:
         self.centre = centre
+        self.survey = survey
         self.rng = rng
         self.pace = pace
         self.timers = timers
@@ -224,6 +237,25 @@ class Callers:
             call = self.calls.pop(e.contact_id, None)  # type: ignore[attr-defined]
             if call is not None:
                 self.timers.cancel(call.patience)
+        elif te is ev.ContactEnded and self.survey is not None \
+                and e.contact_id in self.calls:  # type: ignore[attr-defined]
+            self._survey(e.contact_id)  # type: ignore[attr-defined]
+
+    def _survey(self, cid: str) -> None:
+        """Maybe answer the survey, drawn now (so the floor stays deterministic), keyed later."""
+        rng, sink = self.rng, self.survey
+        if sink is None or rng.random() >= SURVEY_SHARE:
+            return
+        score = rng.choices(range(1, 6), SURVEY_WEIGHTS)[0]
+        reason = rng.choices(SURVEY_REASONS, SURVEY_REASON_WEIGHTS)[0] if score <= 3 else None
+
+        def answer() -> None:
+            try:
+                sink(cid, score, reason)
+            except ValueError as exc:  # the sink's SurveyError: say, a contact it forgot
+                log.debug("demo floor: survey skipped: %s", exc)
+
+        self.timers.after(self.pace.scaled(rng.uniform(*SURVEY_S)), answer, "survey")
 
     def pending_arrivals(self) -> int:
         return sum(s.token is not None for s in self._streams)

@@ -13,6 +13,9 @@ timers (reservation timeout, workflow step timeouts, the wrap-up limit) stay in 
 ``set_speed`` keeps virtual time continuous; it applies to arrivals and roster changes at once
 and to other durations from their next draw. ``stop`` pauses virtual time; ``start`` resumes it.
 
+Callers whose call an agent ended may answer the satisfaction survey into ``survey``
+(``hotline.live.surveys.Surveys.answer`` in the server).
+
 Everything is scheduled with ``centre.clock.call_at``, so the floor runs the same on the asyncio
 clock and on ``ManualClock``; all randomness comes from the injected ``rng``.
 
@@ -51,7 +54,7 @@ from hotline.core.engine import Engine
 from hotline.core.errors import CoreError
 from hotline.live.centre import Batch, LiveCentre
 from hotline.live.demo_agents import SimulatedAgents
-from hotline.live.demo_callers import Callers, Counters, Value
+from hotline.live.demo_callers import Callers, Counters, SurveySink, Value
 from hotline.live.demo_time import Pace, Timers, check_speed
 from hotline.sim.errors import ScenarioError
 from hotline.sim.roster import agent_profiles
@@ -120,7 +123,8 @@ class DemoFloor:
 
     def __init__(self, centre: LiveCentre, scenario: Scenario, *, rng: random.Random,
                  speed: float = 1.0, humans: frozenset[str] = frozenset(),
-                 customers: Sequence[str] = (), vip_customers: Sequence[str] = ()) -> None:
+                 customers: Sequence[str] = (), vip_customers: Sequence[str] = (),
+                 survey: SurveySink | None = None) -> None:
         self.centre = centre
         self.scenario = scenario
         self.humans = frozenset(humans)
@@ -129,7 +133,7 @@ class DemoFloor:
         self._counters = Counters()
         self.callers = Callers(centre, scenario, rng=rng, pace=self.pace, timers=self.timers,
                                counters=self._counters, customers=customers,
-                               vip_customers=vip_customers)
+                               vip_customers=vip_customers, survey=survey)
         simulated = [p.agent_id for p in agent_profiles(scenario)
                      if p.agent_id not in self.humans]
         self.agents = SimulatedAgents(centre, scenario, simulated, rng=rng, pace=self.pace,
