@@ -22,6 +22,7 @@ from hotline.core.commands import DefineQueue, DefineWorkflow, RegisterAgent
 from hotline.core.engine import EngineConfig
 from hotline.live.centre import Batch, LiveCentre
 from hotline.live.clock import AsyncioClock, Clock
+from hotline.live.surveys import Surveys
 from hotline.live.today import Today, history_entry
 from hotline.metrics.definitions import KpiDefinitions
 from hotline.sim.scenario import load_scenario
@@ -37,6 +38,7 @@ from hotline.store.sql.records import (
     to_queue_spec,
     to_workflow,
 )
+from hotline.store.sql.surveys import SurveyStore
 from hotline.web.api_settings import refresh_codes, refresh_settings
 from hotline.web.app import create_app
 from hotline.web.security import PasswordHasherPort
@@ -113,7 +115,11 @@ def build_services(config: ServerConfig) -> Services:
     _ensure_users(config, accounts, hasher)
     zone = ZoneInfo(config.zone)
     today = Today(KpiDefinitions(), zone, centre.clock.now())
-    today.replay(e for _, e in log.read())
+    surveys = Surveys(SurveyStore(engine), zone=zone, clock=centre.clock.now,
+                      interval_minutes=today.definitions.interval_minutes)
+    # One read of the log: today's KPIs, and who handled the contacts a caller may rate.
+    today.replay(surveys.learning(e for _, e in log.read()))
+    surveys.load()
     history = SqlHistory(ContactHistory(engine))
 
     def record_history(batch: Batch) -> None:
@@ -124,10 +130,12 @@ def build_services(config: ServerConfig) -> Services:
 
     centre.subscribe(lambda batch: today.consume(batch, centre.engine))
     centre.subscribe(record_history)
+    centre.subscribe(surveys.heard)
     services = Services(centre=centre, accounts=accounts, audit=SqlAudit(AuditLog(engine)),
                         history=history, hasher=hasher, today=today, settings=config.settings)
     services.extra["directory"] = directory
     services.extra["database"] = engine
+    services.extra["surveys"] = surveys
     _codes_and_targets(services)
     if config.demo and scenario is not None:
         _start_demo(services, scenario, config)
@@ -181,7 +189,7 @@ def _start_demo(services: Services, scenario: Any, config: ServerConfig) -> None
     others = [c.customer_id for c in bank.credentials if c.segment != Segment.VIP]
     floor = DemoFloor(services.centre, scenario, rng=rng, speed=config.speed,
                       humans=frozenset(d for d, _ in DEMO_DESKS), customers=others,
-                      vip_customers=vip)
+                      vip_customers=vip, survey=services.extra["surveys"].answer)
     floor.configure()
     floor.start()
     services.demo = floor

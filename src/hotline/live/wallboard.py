@@ -1,5 +1,6 @@
 """The supervisor's wallboard as plain data: queues and sites now, today and this interval
-against target, agents by state, the agent table, alerts, and today's intervals for charts."""
+against target, agents by state, the agent table, alerts, today's intervals for charts, and
+today's CSAT (overall, by queue, by agent) against the ``csat`` target."""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ from typing import Any
 
 from hotline.core.live import RESERVED, WAITING
 from hotline.core.state import CentreState
+from hotline.live.surveys import Surveys
 from hotline.live.today import Today
 from hotline.metrics.counts import ContactCounts
+from hotline.metrics.csat import CsatCounter, CsatCounts
 from hotline.metrics.realtime import agent_state, settled, snapshot
+
+#: The CSAT target when the centre sets none (the reference centre reports > 85 %).
+DEFAULT_CSAT_TARGET = 0.85
 
 
 def _status(value: float | None, target: float | None, *, higher_is_better: bool = True) -> str:
@@ -24,7 +30,7 @@ def _status(value: float | None, target: float | None, *, higher_is_better: bool
 
 
 def wallboard(state: CentreState, today: Today, now: float, *, targets: dict[str, float],
-              alerts: dict[str, float]) -> dict[str, Any]:
+              alerts: dict[str, float], surveys: Surveys | None = None) -> dict[str, Any]:
     snap = snapshot(state, today.kpis, now)
     report = today.kpis.report()
     this_interval = _this_interval(state, today, now)
@@ -56,9 +62,12 @@ def wallboard(state: CentreState, today: Today, now: float, *, targets: dict[str
         if site_name in sites:
             sites[site_name].update(service_level_today=kpis.get("service_level"),
                                     answer_rate_today=kpis.get("answer_rate"))
+    csat_t = targets.get("csat", DEFAULT_CSAT_TARGET)
+    csat = surveys.today(now) if surveys is not None else None
     agents = []
     for agent in sorted(state.agents.values(), key=lambda a: a.id):
         handled = today.handled.get(agent.id, 0)
+        rated = csat.by_agent.get(agent.id) if csat is not None else None
         agents.append({
             "agent_id": agent.id, "site": agent.profile.site, "state": agent_state(agent),
             "reason": agent.reason,
@@ -67,6 +76,7 @@ def wallboard(state: CentreState, today: Today, now: float, *, targets: dict[str
             if agent.state_since > 0 else None,
             "handled_today": handled,
             "aht_s": round(today.handle_s.get(agent.id, 0.0) / handled, 1) if handled else None,
+            **_csat(rated, csat_t),
         })
     return {
         "at": now, "interval_minutes": today.definitions.interval_minutes,
@@ -76,10 +86,33 @@ def wallboard(state: CentreState, today: Today, now: float, *, targets: dict[str
         "targets": targets, "queues": queues, "sites": sorted(sites.values(),
                                                               key=lambda s: s["site"]),
         "agents": agents, "alerts": _alerts(queues, alerts),
+        "csat_today": _csat_today(csat, csat_t),
         "intervals": [{"start": r["start"], "offered": r.get("offered"),
                        "answered": r.get("answered"), "service_level": r.get("service_level"),
                        "answer_rate": r.get("answer_rate")} for r in report.intervals],
     }
+
+
+def _rated(counts: CsatCounts | None, target: float) -> dict[str, Any]:
+    value = counts.csat if counts is not None else None
+    return {"csat": value, "status": _status(value, target),
+            "answers": counts.answers if counts is not None else 0}
+
+
+def _csat(counts: CsatCounts | None, target: float) -> dict[str, Any]:
+    """An agent row's CSAT today: its value, status and number of answers."""
+    rated = _rated(counts, target)
+    return {"csat_today": rated["csat"], "csat_today_status": rated["status"],
+            "surveys_today": rated["answers"]}
+
+
+def _csat_today(csat: CsatCounter | None, target: float) -> dict[str, Any]:
+    """Overall and per queue; no answers: ``csat`` is ``None`` and the status ``none``."""
+    overall = csat.total if csat is not None else None
+    by_queue = sorted(csat.by_queue.items()) if csat is not None else []
+    return {**_rated(overall, target), "target": target,
+            "mean_score": overall.mean_score if overall is not None else None,
+            "queues": [{"queue": q, **_rated(c, target)} for q, c in by_queue]}
 
 
 def _this_interval(state: CentreState, today: Today, now: float

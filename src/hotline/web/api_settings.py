@@ -45,7 +45,7 @@ def centre_settings(records: Sequence[TargetRecord], targets: dict[str, float],
                     ) -> tuple[dict[str, float], dict[str, float]]:
     """The wallboard's targets and alert levels after the directory's centre targets.
 
-    The centre's service-level and answer-rate targets set those two in ``targets``;
+    The centre's service-level, answer-rate and CSAT targets set those three in ``targets``;
     ``service_level_below`` follows the service-level target's ``warn``;
     ``longest_wait_above_s`` and ``waiting_above`` follow the ``longest_wait_s`` and
     ``waiting`` targets (their ``warn``, else the target itself). What the directory
@@ -55,7 +55,7 @@ def centre_settings(records: Sequence[TargetRecord], targets: dict[str, float],
     defaults = defaults or Settings()
     centre = {r.metric: r for r in records if r.scope == CENTRE}
     new_targets, new_alerts = dict(targets), dict(alerts)
-    for metric in ("service_level", "answer_rate"):
+    for metric in ("service_level", "answer_rate", "csat"):
         _set(new_targets, metric, centre[metric].target if metric in centre
              else defaults.targets.get(metric))
     sl = centre.get("service_level")

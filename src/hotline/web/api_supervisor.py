@@ -45,7 +45,8 @@ async def get_wallboard(who: Session = require(*READERS),
                   svc: Services = Depends(services)) -> dict[str, Any]:
     s = svc.settings
     return {"seq": svc.centre.seq, **wallboard(svc.centre.engine, svc.today, svc.now(),
-                                               targets=s.targets, alerts=s.alerts)}
+                                               targets=s.targets, alerts=s.alerts,
+                                               surveys=svc.extra.get("surveys"))}
 
 
 @router.post("/supervisor/agents/{agent_id}/presence",
@@ -81,10 +82,13 @@ async def get_audit(limit: int = Query(default=100, ge=1, le=1000),
     return {"entries": svc.audit.recent(limit)}
 
 
-@router.get("/reports/today", summary="Today's KPIs by queue, site, channel and interval")
+@router.get("/reports/today", summary="Today's KPIs by queue, site, channel and interval, and "
+                                     "CSAT by queue, agent, site and interval")
 async def report_today(who: Session = require(*READERS),
                  svc: Services = Depends(services)) -> dict[str, Any]:
-    return svc.today.report(svc.now())
+    now = svc.now()
+    surveys = svc.extra.get("surveys")  # hotline.live.surveys.Surveys; absent: no survey data
+    return {**svc.today.report(now), "csat": None if surveys is None else surveys.report(now)}
 
 
 @router.post("/demo/calls", summary="Demo only: a simulated caller calls now")

@@ -188,6 +188,6 @@ async def _wallboard(ws: WebSocket, svc: Services) -> None:
     s = svc.settings
     while True:
         board = wallboard(svc.centre.engine, svc.today, svc.now(), targets=s.targets,
-                          alerts=s.alerts)
+                          alerts=s.alerts, surveys=svc.extra.get("surveys"))
         await ws.send_json({"type": "wallboard", "seq": svc.centre.seq, **board})
         await asyncio.sleep(s.wallboard_period_s)
