@@ -260,7 +260,7 @@ class Run:
         # One TLS context for every client: httpx builds one per client otherwise (tens of ms
         # each), though nothing here speaks TLS.
         self.tls = ssl.create_default_context()
-        self.http = httpx.AsyncClient(base_url=self.base, timeout=httpx.Timeout(60.0),
+        self.http = httpx.AsyncClient(base_url=self.base, timeout=httpx.Timeout(600.0),
                                       verify=self.tls)
         self.agents = [Agent(self, username(i), i) for i in range(1, args.agents + 1)]
         self.tmp = Path(tempfile.mkdtemp(prefix="hotline-load-"))
@@ -268,13 +268,15 @@ class Run:
         self.server: subprocess.Popen[bytes] | None = None
         self.server_log = self.tmp / "server.log"
         self.client_lag: list[float] = []
+        self._poll: asyncio.Future[dict[str, Any]] | None = None
+        self._stats: dict[str, Any] = {}
         self.rss_peak = {"server": 0, "client": 0}
 
     # --- server process ----------------------------------------------------------------------
     def start_server(self) -> None:
         cmd = [sys.executable, str(HERE / "load_server.py"), "--port", str(self.port),
                "--db", str(self.db), "--agents", str(self.args.agents),
-               "--seed", str(self.args.seed)]
+               "--seed", str(self.args.seed), "--loop", self.args.server_loop]
         log = self.server_log.open("wb")
         self.server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
 
@@ -355,6 +357,7 @@ class Run:
             run = progress.add_task("warm-up", total=a.warmup + a.duration)
             start = time.perf_counter()
             await self._tick(progress, run, start, a.warmup, "warm-up")
+            await self._settle()
             before = await self.bench("GET", "stats")
             await self.bench("POST", "mark")
             self.figures.window_start = time.perf_counter()
@@ -365,8 +368,12 @@ class Run:
             self.figures.window_end = time.perf_counter()
             cpu1 = _cpu(server), _cpu(psutil.Process()), psutil.cpu_times(), time.perf_counter()
             load1 = os.getloadavg()
-            after = await self.bench("GET", "stats")
+            # The control connection stays open (never cancelled): a new one may wait long in
+            # the accept queue of a saturated server.
+            await self._settle()
             stopped = await self.bench("POST", "switch/stop")
+            after = await self.bench("GET", "stats")
+            after["switch_behind_s"] = stopped["behind_s"]
             profile = self._finish_profile(spy)
             drain = progress.add_task(f"drain ({a.drain:g} s: deliveries in flight)",
                                       total=a.drain)
@@ -402,16 +409,28 @@ class Run:
         if a.json is not None:
             write_json(a.json, figures)
 
+    async def _settle(self) -> None:
+        """Wait for the progress poll in flight: one control request at a time, one connection."""
+        if self._poll is not None:
+            with contextlib.suppress(httpx.HTTPError):
+                await self._poll
+            self._poll = None
+
     async def _tick(self, progress: Progress, task: Any, start: float, until: float,
                     label: str) -> None:
         while (elapsed := time.perf_counter() - start) < until:
             await asyncio.sleep(min(1.0, until - elapsed))
+            # A starved server must not stretch the window: show the last answer, ask again
+            # only when it came (cancelling would close the control connection).
+            if self._poll is None or self._poll.done():
+                if self._poll is not None and self._poll.exception() is None:
+                    self._stats = self._poll.result()
+                self._poll = asyncio.ensure_future(self.bench("GET", "stats?timings=0"))
+            stats = self._stats
+            if not stats:
+                continue
             recent = sorted(s.latency_s for s in self.figures.sent[-2000:]
                             if s.kind in COMMANDS)
-            try:  # a starved server must not stretch the window
-                stats = await asyncio.wait_for(self.bench("GET", "stats?timings=0"), 0.9)
-            except TimeoutError:
-                continue
             sw = stats["switch"]
             progress.update(task, completed=time.perf_counter() - start, description=(
                 f"{label}: offered {sw.get('offered', 0)}  answered {sw.get('connected', 0)}  "
@@ -545,6 +564,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--think", type=_pair, default=(0.5, 1.0), help="accept after U(LOW,HIGH) s")
     p.add_argument("--wrap", type=_pair, default=(1.0, 2.0), help="wrap up after U(LOW,HIGH) s")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--server-loop", choices=("auto", "asyncio", "uvloop"), default="auto",
+                   help="the server's event loop (auto: uvloop where installed, as served)")
     p.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     p.add_argument("--profile", type=Path, default=None,
                    help="sample the server with py-spy in the window; summary JSON here")

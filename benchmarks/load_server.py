@@ -381,9 +381,11 @@ def make_app(url: str) -> FastAPI:
 
     @app.post("/bench/switch/stop", include_in_schema=False)
     async def stop() -> dict[str, Any]:
+        behind = 0.0
         if app.state.switch is not None:
+            behind = app.state.switch.behind_s()
             app.state.switch.stop()
-        return {"seq": app.state.services.centre.seq}
+        return {"seq": app.state.services.centre.seq, "behind_s": behind}
 
     @app.post("/bench/mark", include_in_schema=False)
     async def mark() -> dict[str, Any]:
@@ -414,6 +416,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--db", type=Path, required=True, help="SQLite file to create (fresh)")
     p.add_argument("--agents", type=int, default=1000)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--loop", choices=("auto", "asyncio", "uvloop"), default="auto",
+                   help="uvicorn's event loop (auto: uvloop where installed, as served)")
     args = p.parse_args(argv)
     if args.agents < 1 or not 0 < args.port < 65536:
         p.error("--agents must be ≥ 1 and --port 1–65535")
@@ -424,7 +428,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     build_database(url, args.agents, args.seed)
     print(f"database built in {time.perf_counter() - t0:.1f} s: {args.db}", flush=True)
     # As `hotline serve` runs it (uvloop, httptools and websockets where installed).
-    uvicorn.run(make_app(url), host="127.0.0.1", port=args.port, log_level="warning")
+    uvicorn.run(make_app(url), host="127.0.0.1", port=args.port, log_level="warning",
+                loop=args.loop)
 
 
 if __name__ == "__main__":
