@@ -36,6 +36,7 @@ export function status(value, target, higherIsBetter = true) {
   return Math.abs(gap) <= 0.1 * Math.max(Math.abs(target), 1e-9) ? "amber" : "red";
 }
 
+const answers = (n) => `${n} survey answer${n === 1 ? "" : "s"}`;
 const pct = (value, state) => `<span class="kpi" data-status="${esc(state)}">${esc(fmtPct(value))}</span>`;
 
 // --- figures -----------------------------------------------------------------------------
@@ -55,7 +56,8 @@ function waiting() {
 function agentRows() {
   const byId = new Map((wb.board?.agents ?? []).map((a) => [a.agent_id, { ...a }]));
   for (const [id, agent] of Object.entries(wb.view?.agents ?? {})) {
-    const row = byId.get(id) ?? { agent_id: id, handled_today: 0, aht_s: null };
+    const row = byId.get(id) ?? { agent_id: id, handled_today: 0, aht_s: null, csat_today: null,
+      csat_today_status: "none", surveys_today: 0 };
     Object.assign(row, { site: agent.site, state: agentState(agent), reason: agent.reason,
       since: agent.since, pending_logout: agent.pending_logout });
     byId.set(id, row);
@@ -97,6 +99,9 @@ function renderTiles(waits, agents) {
   $("t-longest").textContent = fmtDuration(Number($("t-longest").dataset.wait));
   $("t-sl").innerHTML = pct(b.floor.service_level_today, status(b.floor.service_level_today, t.service_level));
   $("t-ar").innerHTML = pct(b.floor.answer_rate_today, status(b.floor.answer_rate_today, t.answer_rate));
+  const csat = b.csat_today;
+  $("t-csat").innerHTML = pct(csat?.csat ?? null, csat?.status ?? "none");
+  $("t-csat").title = csat ? `${answers(csat.answers)} today, target ${fmtPct(csat.target)}` : "";
   const counts = Object.fromEntries(STATES.map((s) => [s, 0]));
   for (const a of agents) counts[a.state] = (counts[a.state] ?? 0) + 1;
   $("t-states").innerHTML = STATES.map((s) =>
@@ -147,7 +152,7 @@ function newRow(id) {
   tr.dataset.agent = id;
   tr.innerHTML = `<th>${esc(id)}</th><td class="site"></td>
     <td><span class="state-pill"></span></td><td class="reason"></td>
-    <td class="r in-state tick"></td><td class="r handled"></td><td class="r aht"></td>
+    <td class="r in-state tick"></td><td class="r handled"></td><td class="r aht"></td><td class="r csat"></td>
     <td class="actions-col">${wb.canAct ? `<span class="row-actions">
       <button type="button" class="btn btn-sm" data-act="ready">Force ready</button>
       <select class="sel-sm" aria-label="Reason for ${esc(id)}">${reasonOptions()}</select>
@@ -189,6 +194,9 @@ function renderAgents(agents) {
     }
     tr.querySelector(".handled").textContent = a.handled_today;
     tr.querySelector(".aht").textContent = fmtDuration(a.aht_s);
+    const rated = tr.querySelector(".csat");
+    rated.innerHTML = a.surveys_today ? pct(a.csat_today, a.csat_today_status) : "–";
+    rated.title = a.surveys_today ? `${answers(a.surveys_today)} today` : "";
     for (const b of tr.querySelectorAll("button[data-act=ready], button[data-act=not-ready]")) {
       b.disabled = a.state === "offline";
     }
