@@ -5,6 +5,10 @@ and the bank did, and performs its actions in order: prompts on the telephony po
 requests through `IvrBank`, and `Enqueue` / `OfferCallback` as `OfferContact` on the routing
 engine with the gathered attributes and the flow's priority. A contact the engine connects at
 once is bridged to its agent.
+
+`survey_after_agent` is the post-agent leg: once the agent has left and the caller is still on
+the line, it asks the flow's survey node and hands the answer to the ``surveys`` sink
+(``hotline.live.surveys.Surveys.answer`` on the server), the reason as the digit keyed.
 """
 
 from __future__ import annotations
@@ -40,8 +44,10 @@ from hotline.ivr.actions import (
     Output,
     Play,
     StartVoicemail,
+    SurveyAnswered,
     TransferOut,
 )
+from hotline.ivr.flow import Flow
 from hotline.ivr.inputs import (
     BankReplied,
     CallerHungUp,
@@ -53,8 +59,13 @@ from hotline.ivr.inputs import (
 )
 from hotline.ivr.interpreter import step
 from hotline.ivr.registry import FlowRegistry
+from hotline.ivr.runtime import Run
+from hotline.ivr.state import CallState, Wait
+from hotline.ivr.steps_dialogue import SurveyStep
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
+#: Where a survey answer goes: (contact id, score 1–5, reason digit or None).
+SurveySink = Callable[[str, int, str | None], object]
 _NUMBER = re.compile(r"\d{13,19}")
 
 
@@ -88,6 +99,7 @@ class CallResult:
     ivr_events: list[Event] = field(default_factory=list)
     engine_events: list[core_events.Event] = field(default_factory=list)
     bank_replies: list[BankReplied] = field(default_factory=list)
+    state: CallState | None = None  # where the flow stood at the end (for the survey leg)
 
 
 @dataclass(kw_only=True, slots=True)
@@ -101,6 +113,8 @@ class IvrShell:
     clock: Callable[[], datetime]
     #: Expected wait in seconds for a workflow (answers `AskEstimatedWait`).
     estimate_wait: Callable[[str], float]
+    #: Where answers of the survey after the agent leg go; None: asked, not recorded.
+    surveys: SurveySink | None = None
 
     def run_call(
         self, arrived: CallArrived, *, context: Mapping[str, str] = _EMPTY, segment: str = ""
@@ -122,12 +136,75 @@ class IvrShell:
             for output in outputs:
                 answer = call.perform(output) or answer
             if state.ended:
+                result.state = state
                 return result
             if answer is None:  # the interpreter always waits on something it asked for
                 raise ChannelError(
                     f"call {arrived.call_id}", f"nothing to wait for at node {state.node!r}"
                 )
             pending = answer
+
+    def survey_after_agent(
+        self, result: CallResult, *, node: str | None = None
+    ) -> CallResult | None:
+        """The agent has left ``result``'s call and the caller is still on the line: ask the
+        flow's survey (its one survey node, or ``node``) and hand the answer to ``surveys``.
+
+        Returns this leg's result (its IVR events hold the `SurveyAnswered`), or None when
+        the call's flow has no survey node. A caller who keys no score is not recorded.
+        """
+        where = f"call {result.call_id}"
+        if result.state is None:
+            raise ChannelError(where, "has not been through the IVR")
+        flow = self.registry.get(result.flow, result.version)
+        survey = _survey_node(flow, node, where)
+        if survey is None:
+            return None
+        leg = CallResult(call_id=result.call_id, flow=flow.name, version=flow.version)
+        call = _Call(self, CallArrived(call_id=result.call_id, dialled_number=""), leg)
+        # The interpreter enters a flow only at its start; the survey leg resumes the ended
+        # IVR part at the survey node, with the caller's language and variables.
+        run = Run(flow, result.state, self.clock())
+        run.go(survey.name)
+        run.settle()
+        if run.wait is Wait.NONE:
+            raise ChannelError(where, f"node {survey.name!r} neither waited nor moved on")
+        state, outputs = run.state(result.state), tuple(run.out)
+        while True:
+            answer: Input | None = None
+            for output in outputs:
+                answer = call.perform(output) or answer
+            if state.ended:
+                break
+            if answer is None:
+                raise ChannelError(where, f"nothing to wait for at node {state.node!r}")
+            state, outputs = step(flow, state, answer, self.clock())
+        leg.state = state
+        for event in leg.ivr_events:
+            if isinstance(event, SurveyAnswered) and self.surveys is not None:
+                self.surveys(result.call_id, event.score, _reason_digit(survey, event.reason))
+        return leg
+
+
+def _survey_node(flow: Flow, node: str | None, where: str) -> SurveyStep | None:
+    if node is not None:
+        found = flow.nodes.get(node)
+        if not isinstance(found, SurveyStep):
+            raise ChannelError(where, f"flow {flow.name} has no survey node {node!r}")
+        return found
+    surveys = [n for n in flow.nodes.values() if isinstance(n, SurveyStep)]
+    if len(surveys) > 1:
+        names = ", ".join(sorted(n.name for n in surveys))
+        raise ChannelError(where, f"flow {flow.name} has several survey nodes ({names}): name one")
+    return surveys[0] if surveys else None
+
+
+def _reason_digit(survey: SurveyStep, reason: str) -> str | None:
+    """The digit the caller keyed: flows with named reasons report the name."""
+    if not reason:
+        return None
+    digits = {name: digit for digit, name in survey.reasons.items()}
+    return digits.get(reason, reason)
 
 
 class _Call:
