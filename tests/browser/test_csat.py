@@ -64,7 +64,8 @@ def test_the_csat_tile_and_column_follow_the_answers(live_server: LiveServer,
     live_server.call(lambda: surveys.answer("c2", 2, "1"))
     expect(tile).to_have_text("50%")
     expect(tile).to_have_attribute("data-status", "red")  # against the default 85 %
-    expect(board.locator("#t-csat")).to_have_attribute("title", "2 survey answers today, target 85%")
+    expect(board.locator("#t-csat")).to_have_attribute("title",
+                                                       "2 survey answers today, target 85%")
     expect(cell.locator(".kpi")).to_have_attribute("data-status", "red")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     board.screenshot(path=str(SCREENSHOTS / "wallboard-csat.png"))
