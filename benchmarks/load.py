@@ -81,9 +81,6 @@ from load_report import (  # noqa: E402  (sibling scripts, not a package)
 )
 from load_server import PASSWORD, username  # noqa: E402
 
-# Wrap-ups carry a note: the contact history refuses a completed contact with empty notes (a
-# logged traceback per wrap-up), which is a bug to fix, not the path to measure.
-NOTES = "load test: resolved at first contact"
 console = Console()
 
 
@@ -209,7 +206,7 @@ class Agent:
             return
         await asyncio.sleep(self.rng.uniform(*a.wrap))
         await self.command("wrap_up", f"/api/v1/agent/contacts/{contact_id}/wrap-up",
-                           {"disposition": "resolved", "notes": NOTES}, contact_id)
+                           {"disposition": "resolved"}, contact_id)
 
     async def _ready_again(self) -> None:
         await asyncio.sleep(self.rng.uniform(*self.run.args.think))
