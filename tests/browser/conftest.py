@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -171,7 +171,7 @@ def live_server() -> Iterator[LiveServer]:
         sock.close()
 
 
-def _missing(reason: str) -> None:
+def _missing(reason: str) -> NoReturn:
     """Skip on a developer's machine; fail in CI, which installs everything (.ci/run)."""
     if os.environ.get("HOTLINE_REQUIRE_BROWSER") == "1":
         pytest.fail(reason)

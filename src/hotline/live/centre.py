@@ -25,8 +25,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from hotline.core import events as ev
 from hotline.banking.masking import mask_pan
+from hotline.core import events as ev
 from hotline.core.commands import Command, OfferContact, TimerFired
 from hotline.core.engine import Engine, EngineConfig
 from hotline.core.errors import CoreError
