@@ -561,8 +561,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--think", type=_pair, default=(0.5, 1.0), help="accept after U(LOW,HIGH) s")
     p.add_argument("--wrap", type=_pair, default=(1.0, 2.0), help="wrap up after U(LOW,HIGH) s")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--server-loop", choices=("auto", "asyncio", "uvloop"), default="auto",
-                   help="the server's event loop (auto: uvloop where installed, as served)")
+    p.add_argument("--server-loop", choices=("auto", "asyncio", "uvloop"), default="asyncio",
+                   help="the server's event loop (default asyncio, as `hotline serve` runs it)")
     p.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     p.add_argument("--profile", type=Path, default=None,
                    help="sample the server with py-spy in the window; summary JSON here")

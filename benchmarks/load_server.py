@@ -43,7 +43,7 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
-from hotline.bootstrap import ServerConfig, build_app
+from hotline.bootstrap import UVICORN_OPTIONS, ServerConfig, build_app
 from hotline.core import events as ev
 from hotline.core.commands import AbandonContact, Command, OfferContact
 from hotline.core.errors import CoreError
@@ -415,8 +415,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--db", type=Path, required=True, help="SQLite file to create (fresh)")
     p.add_argument("--agents", type=int, default=1000)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--loop", choices=("auto", "asyncio", "uvloop"), default="auto",
-                   help="uvicorn's event loop (auto: uvloop where installed, as served)")
+    p.add_argument("--loop", choices=("auto", "asyncio", "uvloop"),
+                   default=UVICORN_OPTIONS["loop"],
+                   help="uvicorn's event loop (default: as `hotline serve` runs it)")
     args = p.parse_args(argv)
     if args.agents < 1 or not 0 < args.port < 65536:
         p.error("--agents must be ≥ 1 and --port 1–65535")
@@ -426,9 +427,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     t0 = time.perf_counter()
     build_database(url, args.agents, args.seed)
     print(f"database built in {time.perf_counter() - t0:.1f} s: {args.db}", flush=True)
-    # As `hotline serve` runs it (uvloop, httptools and websockets where installed).
+    # As `hotline serve` runs it (bootstrap.UVICORN_OPTIONS), but for the loop if asked.
     uvicorn.run(make_app(url), host="127.0.0.1", port=args.port, log_level="warning",
-                loop=args.loop)
+                **{**UVICORN_OPTIONS, "loop": args.loop})
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ timers of the replayed log); ``create_app`` does that in its lifespan.
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,13 @@ from hotline.web.services import Services, Settings
 from hotline.web.sql_ports import SqlAccounts, SqlAudit, SqlHistory
 
 DEMO_PASSWORD = "hotline-demo"
+# How uvicorn serves the app. The stock asyncio loop keeps accepting connections while the
+# loop is busy (uvloop let 600 wait at 20 calls/s in benchmarks/load.py), and a desk keeps its
+# connection between commands a minute apart instead of reconnecting every 5 s.
+UVICORN_OPTIONS: dict[str, Any] = {"loop": "asyncio", "timeout_keep_alive": 75}
+HISTORY_FLUSH_S = 0.5  # the contact history is written behind, twice a second
+
+logger = logging.getLogger(__name__)
 # People who log in beside the simulated floor: three desk agents of their own (the demo floor
 # never acts for them), a supervisor, an analyst and an administrator.
 DEMO_DESKS = (("desk1", "beijing"), ("desk2", "beijing"), ("desk3", "shanghai"))
@@ -130,6 +138,15 @@ def build_services(config: ServerConfig) -> Services:
 
     centre.subscribe(lambda batch: today.consume(batch, centre.engine))
     centre.subscribe(record_history)
+
+    def flush_history() -> None:
+        try:
+            history.flush()
+        except Exception:  # a bad row must not stop the history; the log keeps the truth
+            logger.exception("contact history flush failed")
+        services.extra["history_flush"] = centre.clock.call_at(
+            centre.clock.now() + HISTORY_FLUSH_S, flush_history)
+
     centre.subscribe(surveys.heard)
     services = Services(centre=centre, accounts=accounts, audit=SqlAudit(AuditLog(engine)),
                         history=history, hasher=hasher, today=today, settings=config.settings)
@@ -137,6 +154,7 @@ def build_services(config: ServerConfig) -> Services:
     services.extra["database"] = engine
     services.extra["surveys"] = surveys
     _codes_and_targets(services)
+    flush_history()
     if config.demo and scenario is not None:
         _start_demo(services, scenario, config)
     return services
@@ -200,6 +218,11 @@ def build_app(config: ServerConfig) -> FastAPI:
     def close(services: Services) -> None:
         if services.demo is not None:
             services.demo.stop()
+        pending = services.extra.pop("history_flush", None)
+        if pending is not None:
+            pending.cancel()
+        if isinstance(services.history, SqlHistory):
+            services.history.flush()
         services.extra["database"].dispose()
 
     app = create_app(lambda: build_services(config), close=close)

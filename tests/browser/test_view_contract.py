@@ -32,7 +32,7 @@ from hotline.core.commands import (
 from hotline.live.view import floor_view
 from hotline.metrics.realtime import agent_state, snapshot
 from hotline.web.pages import STATIC_DIR
-from hotline.web.stream import public_event
+from hotline.web.stream_hub import public_event
 from tests.unit.web.conftest import World, build_world
 
 VIEW_JS = STATIC_DIR / "js" / "view.js"

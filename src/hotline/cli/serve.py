@@ -10,7 +10,13 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from hotline.bootstrap import DEMO_PASSWORD, DEMO_USERS, ServerConfig, build_app
+from hotline.bootstrap import (
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    UVICORN_OPTIONS,
+    ServerConfig,
+    build_app,
+)
 from hotline.store.sql.database import database_url
 from hotline.store.sql.errors import DatabaseConfigError
 
@@ -35,7 +41,8 @@ def serve(
     admin = os.environ.get("HOTLINE_ADMIN_PASSWORD")
     config = ServerConfig(database_url=_url(db), admin_password=admin)
     console.print(f"Hotline on [bold]http://{host}:{port}/[/]  database: {config.database_url}")
-    uvicorn.run(build_app(config), host=host, port=port, log_level="warning")
+    uvicorn.run(build_app(config), host=host, port=port, log_level="warning",
+                **UVICORN_OPTIONS)
 
 
 def demo(
@@ -64,4 +71,5 @@ def demo(
     console.print(table)
     console.print(f"Open [bold]http://{host}:{port}/login[/]  (speed {speed:g}×, "
                   f"database {db}; Ctrl+C stops, the floor comes back on restart)")
-    uvicorn.run(build_app(config), host=host, port=port, log_level="warning")
+    uvicorn.run(build_app(config), host=host, port=port, log_level="warning",
+                **UVICORN_OPTIONS)

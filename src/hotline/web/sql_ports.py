@@ -23,8 +23,14 @@ def _user(r: UserRecord) -> User:
 
 
 class SqlAccounts:
-    def __init__(self, accounts: Accounts) -> None:
+    """Users and tokens in the database. A token once checked is trusted for ``cache_s``
+    seconds without a query (each request checks one): logging out or revoking clears it at
+    once; disabling a user takes effect within ``cache_s``."""
+
+    def __init__(self, accounts: Accounts, *, cache_s: float = 5.0) -> None:
         self.store = accounts
+        self.cache_s = cache_s
+        self._cache: dict[str, tuple[Session, float]] = {}
 
     def user_by_name(self, username: str) -> User | None:
         r = self.store.get_user_by_name(username)
@@ -43,13 +49,25 @@ class SqlAccounts:
         self.store.store_token(token_hash, user_id, kind, csrf, _dt(expires_at))
 
     def session(self, token_hash: str, now: float) -> Session | None:
+        cached = self._cache.get(token_hash)
+        if cached is not None and now < cached[1]:
+            return cached[0]
         found = self.store.token_user(token_hash, _dt(now))
         if found is None:
+            self._cache.pop(token_hash, None)
             return None
         user, token = found
-        return Session(user=_user(user), kind=token.kind, csrf=token.csrf)
+        session = Session(user=_user(user), kind=token.kind, csrf=token.csrf)
+        until = now + self.cache_s
+        if token.expires_at is not None:
+            until = min(until, token.expires_at.timestamp())
+        if len(self._cache) > 100_000:  # a flood of tokens must not grow memory without end
+            self._cache.clear()
+        self._cache[token_hash] = (session, until)
+        return session
 
     def revoke_token(self, token_hash: str) -> None:
+        self._cache.pop(token_hash, None)
         self.store.revoke_token(token_hash)
 
     def record_login(self, username: str, at: float, ok: bool) -> None:
@@ -77,24 +95,43 @@ _TIMES = ("offered_at", "answered_at", "ended_at")
 
 
 class SqlHistory:
+    """The contact history, written behind: rows merge in memory and go to the database in
+    one transaction per ``flush`` (the server flushes twice a second), not one per event on
+    the event loop. The event log stays the source of truth; at most the last half second of
+    history rows is lost in a crash, and ``recent_for_customer`` sees pending rows at once."""
+
     def __init__(self, history: ContactHistory) -> None:
         self.store = history
+        self.pending: dict[str, ContactRecord] = {}
 
     def record(self, entry: dict[str, Any]) -> None:
         values: dict[str, Any] = {k: (_dt(v) if k in _TIMES and v is not None else v)
                                   for k, v in entry.items()}
-        old = self.store.get_contact(entry["contact_id"])
+        cid = entry["contact_id"]
+        old = self.pending.get(cid)
+        if old is None and "offered_at" not in values:  # a later step of a flushed contact
+            old = self.store.get_contact(cid)
         if old is None:
             if "offered_at" not in values:
                 return  # a contact from before the history began
-            record = ContactRecord(**values)
+            self.pending[cid] = ContactRecord(**values)
         else:
-            record = replace(old, **{k: v for k, v in values.items() if k != "contact_id"})
-        self.store.record_contact(record)
+            self.pending[cid] = replace(old, **{k: v for k, v in values.items()
+                                               if k != "contact_id"})
+
+    def flush(self) -> int:
+        rows = list(self.pending.values())
+        self.pending.clear()
+        self.store.record_contacts(rows)
+        return len(rows)
 
     def recent_for_customer(self, customer_id: str, limit: int = 10) -> list[dict[str, Any]]:
+        stored = {r.contact_id: r for r in self.store.recent_for_customer(customer_id, limit)}
+        stored.update({cid: r for cid, r in self.pending.items() if r.customer_id == customer_id})
+        rows = sorted(stored.values(), key=lambda r: (r.offered_at, r.contact_id),
+                      reverse=True)[:limit]
         return [{"contact_id": r.contact_id, "channel": r.channel, "queue": r.queue,
                  "agent_id": r.agent_id, "outcome": r.outcome, "disposition": r.disposition,
                  "notes": r.notes, "offered_at": r.offered_at.timestamp(),
                  "ended_at": None if r.ended_at is None else r.ended_at.timestamp()}
-                for r in self.store.recent_for_customer(customer_id, limit)]
+                for r in rows]

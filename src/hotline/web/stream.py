@@ -20,32 +20,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from hotline.core import events as ev
-from hotline.live.centre import Batch, LiveCentre
-from hotline.live.view import floor_view, safe_attributes
+from hotline.live.view import floor_view
 from hotline.live.wallboard import wallboard
-from hotline.web.api_agent import scrub
 from hotline.web.ports import Session
 from hotline.web.security import SESSION_COOKIE, token_hash
 from hotline.web.services import Services
+from hotline.web.stream_hub import (
+    Message,
+    Subscriber,
+    concerns_agent,
+    hub_of,
+    public_event,
+)
 
 router = APIRouter()
-QUEUE_LIMIT = 10_000  # batches buffered for one client before it is told to resume
 POLICY, INVALID_DATA, TRY_AGAIN = 1008, 1007, 1013
-
-
-def public_event(seq: int, event: ev.Event) -> dict[str, Any]:
-    data = ev.to_dict(event)
-    if "attributes" in data and isinstance(data["attributes"], dict):
-        data["attributes"] = safe_attributes(data["attributes"])
-    if isinstance(data.get("notes"), str):
-        data["notes"] = scrub(data["notes"])
-    return {"seq": seq, "event": data}
 
 
 def _session(ws: WebSocket, svc: Services) -> Session | None:
@@ -64,18 +57,6 @@ def _session(ws: WebSocket, svc: Services) -> Session | None:
     if origin is not None and host is not None and origin.split("://", 1)[-1] != host:
         return None
     return found
-
-
-def concerns_agent(agent_id: str, centre: LiveCentre) -> Callable[[ev.Event], bool]:
-    """Events about the agent, or about a contact in its hands (an overflow while offered);
-    asked after the batch is applied, so a contact just offered to the agent counts."""
-    def keep(event: ev.Event) -> bool:
-        if getattr(event, "agent_id", None) == agent_id:
-            return True
-        contact_id = getattr(event, "contact_id", None)
-        agent = centre.engine.agents.get(agent_id)
-        return contact_id is not None and agent is not None and contact_id in agent.work
-    return keep
 
 
 @router.websocket("/api/v1/stream")
@@ -97,28 +78,15 @@ async def stream(ws: WebSocket) -> None:
     if role == "agent" and agent_id is None:
         await ws.close(POLICY, f"user '{session.user.username}' is not linked to an agent")
         return
-    keep = concerns_agent(agent_id, svc.centre) \
-        if role == "agent" and agent_id is not None else None
-    queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+    is_agent = role == "agent" and agent_id is not None
+    keep = concerns_agent(agent_id, svc.centre) if is_agent and agent_id is not None else None
     centre = svc.centre
-
-    def listener(batch: Batch) -> None:
-        items = [public_event(s, e) for s, e in batch if keep is None or keep(e)]
-        if not items:
-            return
-        if queue.qsize() >= QUEUE_LIMIT:
-            queue.put_nowait(None)  # tell the sender to close: the client resumes with after
-            return
-        message: dict[str, Any] = {"type": "events", "events": items}
-        if keep is not None:
-            # An agent hears only its own events, which do not describe a contact offered to
-            # it (that is ContactQueued, everybody's): its view comes along, as it is now.
-            message["view"] = floor_view(centre.engine, agent_id)
-        queue.put_nowait(message)
+    subscriber = Subscriber(agent_id if is_agent else None)
+    queue = subscriber.queue
 
     # Subscribing and reading the log happen in one step of the event loop, so no command
     # runs between them: the replay ends exactly where the live events begin.
-    unsubscribe = centre.subscribe(listener)
+    unsubscribe = hub_of(svc).add(subscriber)
     try:
         if after is None:
             view = floor_view(centre.engine, agent_id if keep is not None else None)
@@ -153,7 +121,7 @@ async def stream(ws: WebSocket) -> None:
         unsubscribe()
 
 
-async def _send(ws: WebSocket, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
+async def _send(ws: WebSocket, queue: asyncio.Queue[Message]) -> None:
     while True:
         message = await queue.get()
         if message is None:

@@ -37,7 +37,7 @@ from hotline.core.commands import (
 from hotline.core.definitions import AgentProfile, Fallback, Workflow, WorkflowStep
 from hotline.core.errors import CoreError
 from hotline.live.view import View, apply_event, floor_view
-from hotline.web.stream import concerns_agent, public_event
+from hotline.web.stream_hub import concerns_agent, public_event
 from tests.unit.web.conftest import build_world
 
 AGENTS = ("a1", "a2")

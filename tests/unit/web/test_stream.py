@@ -16,7 +16,7 @@ from starlette.types import Message
 
 from hotline.core.commands import LogIn
 from hotline.live.view import floor_view
-from hotline.web import stream
+from hotline.web import stream, stream_hub
 from hotline.web.app import create_app
 from tests.unit.web.conftest import World, build_world, login, token
 
@@ -135,7 +135,7 @@ def test_resuming_after_n_gives_exactly_the_events_after_n(client: TestClient,
 
 def test_a_slow_client_is_told_to_resume_and_misses_nothing(
         client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(stream, "QUEUE_LIMIT", 2)
+    monkeypatch.setattr(stream_hub, "QUEUE_LIMIT", 2)
     sup = bearer(client, "supervisor")
     centre = world.services.centre
 

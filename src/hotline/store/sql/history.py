@@ -16,6 +16,7 @@ contact is offered and again as it is answered and ends).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 
@@ -56,6 +57,14 @@ class ContactHistory:
         row = _row(record)
         with self.engine.begin() as c:
             upsert(c, contact_history, [row], ("contact_id",))
+
+    def record_contacts(self, records: Sequence[ContactRecord]) -> None:
+        """Create or replace many rows in one transaction (all of them, or none)."""
+        rows = [_row(r) for r in records]
+        if not rows:
+            return
+        with self.engine.begin() as c:
+            upsert(c, contact_history, rows, ("contact_id",))
 
     def get_contact(self, contact_id: str) -> ContactRecord | None:
         with self.engine.connect() as c:
