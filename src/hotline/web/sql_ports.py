@@ -103,21 +103,27 @@ class SqlHistory:
     def __init__(self, history: ContactHistory) -> None:
         self.store = history
         self.pending: dict[str, ContactRecord] = {}
+        # Rows of contacts still in progress, so their next step needs no query.
+        self.open: dict[str, ContactRecord] = {}
 
     def record(self, entry: dict[str, Any]) -> None:
         values: dict[str, Any] = {k: (_dt(v) if k in _TIMES and v is not None else v)
                                   for k, v in entry.items()}
         cid = entry["contact_id"]
-        old = self.pending.get(cid)
-        if old is None and "offered_at" not in values:  # a later step of a flushed contact
+        old = self.open.get(cid)
+        if old is None and "offered_at" not in values:  # begun before this process started
             old = self.store.get_contact(cid)
         if old is None:
             if "offered_at" not in values:
                 return  # a contact from before the history began
-            self.pending[cid] = ContactRecord(**values)
+            row = ContactRecord(**values)
         else:
-            self.pending[cid] = replace(old, **{k: v for k, v in values.items()
-                                               if k != "contact_id"})
+            row = replace(old, **{k: v for k, v in values.items() if k != "contact_id"})
+        self.pending[cid] = row
+        if row.ended_at is None:
+            self.open[cid] = row
+        else:
+            self.open.pop(cid, None)
 
     def flush(self) -> int:
         rows = list(self.pending.values())
