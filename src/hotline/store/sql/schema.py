@@ -233,3 +233,33 @@ surveys = Table(  # post-call satisfaction answers, one per contact (migration 0
     CheckConstraint("score BETWEEN 1 AND 5", name="score"),
     Index(None, "at"),
 )
+
+# --- the sandbox bank (migration 0003): its core data, which the sandbox replays on start ------
+bank_events = Table(  # append only: the sandbox bank's events, in order
+    "bank_events", metadata,
+    Column("seq", BigId, primary_key=True, autoincrement=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("data", Text, nullable=False),  # hotline.store.sql.bank_codec; PANs and PIN hashes
+)
+
+bank_audit = Table(  # append only: who did what to which accounts (the bank's and the desk's)
+    "bank_audit", metadata,
+    Column("seq", BigId, primary_key=True, autoincrement=True),
+    Column("source", String(8), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("customer_id", String(128), nullable=True),
+    Column("contact_id", String(128), nullable=True),
+    Column("data", Text, nullable=False),  # the AuditRecord, bank_codec
+    CheckConstraint("source IN ('bank', 'desk')", name="source"),
+    Index(None, "customer_id", "at"),
+)
+
+bank_desk = Table(  # the agent desk's state: verifications, approval requests, receipts
+    "bank_desk", metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("position", Integer, nullable=False),  # order within its kind (the desk's order)
+    Column("data", Text, nullable=False),
+)
