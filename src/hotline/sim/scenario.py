@@ -20,6 +20,7 @@ from hotline.core.expressions import compile_expression
 from hotline.metrics.definitions import ServiceLevelVariant
 from hotline.sim.distributions import Distribution
 from hotline.sim.errors import ScenarioError
+from hotline.sim.ivr_section import IvrSettings, check_ivr
 
 
 class _Model(BaseModel):
@@ -84,6 +85,9 @@ class Arrivals(_Model):
 
 
 class Ivr(_Model):
+    """A stream's callers go through the IVR; with the scenario's ``ivr.mode: flows`` they
+    walk the flows and ``duration`` and ``to_agent`` are not used."""
+
     duration: Distribution = Distribution(kind="constant", mean=1.0)
     to_agent: float = Field(default=1.0, ge=0, le=1)
 
@@ -157,6 +161,8 @@ class Scenario(_Model):
     traffic: list[Traffic] = Field(min_length=1)
     agents: list[AgentGroup] = Field(min_length=1)
     shifts: list[Shift] = Field(default_factory=list)
+    # Callers walk the real IVR flows (mode: flows) instead of each stream's IVR delay.
+    ivr: IvrSettings | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -220,6 +226,11 @@ class Scenario(_Model):
                 if b.after_minutes + b.window_minutes + b.minutes > s.hours * 60:
                     raise ScenarioError(source, f"shifts[{i}].breaks[{j}]",
                                         "ends after the shift")
+        if self.ivr is not None:
+            check_ivr(self.ivr, source)
+            if self.ivr.mode == "flows" and all(t.ivr is None for t in self.traffic):
+                raise ScenarioError(source, "ivr.mode", "flows, but no traffic stream has an "
+                                    "ivr section (the streams whose callers walk the flows)")
 
 
 BUILT_IN = ("mmc", "bank-hotline")

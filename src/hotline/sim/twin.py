@@ -52,6 +52,7 @@ from hotline.metrics.accumulator import KpiAccumulator
 from hotline.metrics.definitions import KpiDefinitions
 from hotline.metrics.report import KpiReport
 from hotline.sim.errors import ScenarioError
+from hotline.sim.ivr_walk import WalkPools, summary
 from hotline.sim.roster import BACK, BREAK, LOGIN, LOGOUT, agent_profiles, roster_entries
 from hotline.sim.scenario import Scenario
 from hotline.sim.traffic import TrafficModel
@@ -64,6 +65,8 @@ class IvrStats:
     entered: int = 0
     contained: int = 0
     to_agents: int = 0
+    # Walks that left the IVR otherwise (voicemail, a transfer out, a callback booked).
+    other: int = 0
 
     @property
     def containment(self) -> float | None:
@@ -83,6 +86,8 @@ class TwinResult:
     wall_s: float
     still_waiting: int
     targets: dict[str, float] = field(default_factory=dict)
+    # Per flow walked (ivr.mode: flows): outcomes, containment and the node funnel.
+    ivr_flows: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,7 +102,9 @@ class TwinResult:
             "contacts_per_s": round(self.contacts / self.wall_s) if self.wall_s else None,
             "targets": self.targets,
             "ivr": {"entered": self.ivr.entered, "contained": self.ivr.contained,
-                    "to_agents": self.ivr.to_agents, "containment": self.ivr.containment},
+                    "to_agents": self.ivr.to_agents, "other": self.ivr.other,
+                    "containment": self.ivr.containment},
+            **({"ivr_flows": self.ivr_flows} if self.ivr_flows is not None else {}),
             **self.report.to_dict(),
         }
 
@@ -163,6 +170,10 @@ class Twin:
     def run(self) -> TwinResult:
         wall0 = wallclock.perf_counter()
         self._configure()
+        section = self.scenario.ivr
+        # Walks of the real flows, drawn before the run (see hotline.sim.ivr_walk).
+        walks = WalkPools.for_run(section, seed=self.seed, source=self._source) \
+            if section is not None and section.mode == "flows" else None
         engine, handle = self.engine, self.engine.handle
         consume = self.metrics.consume
         sink = self.event_sink
@@ -171,6 +182,7 @@ class Twin:
         for entry in roster_entries(self.scenario, self.origin):
             heappush(heap, (entry.at, next(seq), ROSTER, entry))
         streams = self.streams
+        walkers = [walks if s.spec.ivr is not None else None for s in streams]
         next_arrival = [s.next_arrival(self.start) for s in streams]
         n_streams = len(streams)
         info: dict[str, tuple[Callable[[], float], Callable[[], float] | None]] = {}
@@ -202,9 +214,20 @@ class Twin:
                 stream = streams[which]
                 next_arrival[which] = stream.next_arrival(now)
                 ivr.entered += 1
-                if rng_random() < stream.to_agent:
+                walker = walkers[which]
+                if walker is not None:
+                    walk = walker.draw(rng_random())
+                    if walk.offered:
+                        ivr.to_agents += 1
+                        heappush(heap, (now + walk.seconds, next(seq), OFFER,
+                                        (stream, walk.attributes)))
+                    elif walk.contained:
+                        ivr.contained += 1
+                    else:
+                        ivr.other += 1
+                elif rng_random() < stream.to_agent:
                     ivr.to_agents += 1
-                    heappush(heap, (now + stream.ivr_time(), next(seq), OFFER, stream))
+                    heappush(heap, (now + stream.ivr_time(), next(seq), OFFER, (stream, None)))
                 else:
                     ivr.contained += 1
                 continue
@@ -214,8 +237,10 @@ class Twin:
             if progress is not None and tick & 0xFFFF == 0:
                 progress(min(1.0, (now - self.start) / span))
             if kind == OFFER:
-                stream = payload
+                stream, gathered = payload
                 attrs = stream.attributes()
+                if gathered is not None:  # what the flow learnt wins over the stream's mix
+                    attrs.update(gathered)
                 workflow, priority = stream.route(attrs)
                 contact_no += 1
                 cid = str(contact_no)
@@ -279,6 +304,8 @@ class Twin:
             origin=self.origin, report=report, ivr=ivr, contacts=contact_no,
             events=self.events, wall_s=wallclock.perf_counter() - wall0,
             still_waiting=len(engine.contacts),
+            ivr_flows=({name: summary(r) for name, r in walks.reports().items()}
+                       if walks is not None else None),
             targets={"service_level": self.scenario.kpi.service_level_target,
                      "answer_rate": self.scenario.kpi.answer_rate_target})
 
