@@ -210,6 +210,10 @@ def test_one_step_of_the_desk_is_one_transaction(engine: Engine) -> None:
     assert str(info.value).startswith("bank_events: cannot write: ")
     assert str(info.value).endswith("; nothing was written")
     assert PAN_A not in str(info.value) and "A-SAV" not in str(info.value)
+    # Nor any later step: the bank in memory is no longer the one in the database.
+    with pytest.raises(BankWriteError):
+        bank.transfer_own(customer_id="A", from_account="A-CUR", to_account="A-SAV",
+                          amount=500, idempotency_key="k-after", ctx=ctx())
     # Neither the posting, nor its audit, nor the receipt or key are in the database.
     assert len(BankStore(engine).audit()) == audit_before
     assert BankStore(engine).load_desk().receipts == ()

@@ -167,8 +167,13 @@ class BankStore:
     # --- everything at once ----------------------------------------------------------------
     def write(self, *, events: Sequence[BankEvent] = (), audit: Sequence[AuditRecord] = (),
               desk_audit: Sequence[AuditRecord] = (), desk: Sequence[DeskRow] = (),
-              keys: int | None = None) -> int:
-        """Write what is given in one transaction (all or nothing); returns the last seq."""
+              keys: int | None = None, after: int | None = None) -> int:
+        """Write what is given in one transaction (all or nothing); returns the last seq.
+
+        ``after``: the last seq the writer holds; events go right after it. A bank in memory
+        gives it, so once another writer has appended, every later write of it fails too,
+        rather than interleaving two histories.
+        """
         # Encoded first: a record that cannot be written refuses the lot before any SQL.
         event_rows = [_event_row(e) for e in events]
         audit_rows = [_audit_row("bank", r) for r in audit] + \
@@ -178,7 +183,7 @@ class BankStore:
         if keys is not None:
             desk_rows.append({"kind": COUNTER[0], "key": COUNTER[1], "position": 0,
                               "data": json.dumps(keys)})
-        last = self.last_seq()
+        last = self.last_seq() if after is None else after
         for n, row in enumerate(event_rows, 1):
             row["seq"] = last + n
         table = "bank_events" if event_rows else "bank_audit" if audit_rows else "bank_desk"

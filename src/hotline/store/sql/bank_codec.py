@@ -305,16 +305,15 @@ def _record_decoder(cls: type[Any]) -> Codec:
     # Fields with a default may be missing (written before the field existed).
     required = frozenset(f.name for f in fields(cls)
                          if f.default is MISSING and f.default_factory is MISSING)
+    known = frozenset(f.name for f in fields(cls))
 
     def record(value: Any) -> Any:
         if not isinstance(value, dict):
             raise _Bad("", f"must be an object, got {type(value).__name__}")
-        unknown = value.keys() - parts.keys() - plain.keys()
-        if unknown:
-            raise _Bad(sorted(unknown)[0], f"not a field of {cls.__name__}")
-        missing = required - value.keys()
-        if missing:
-            raise _Bad(sorted(missing)[0], "is missing")
+        if not known.issuperset(value):
+            raise _Bad(sorted(value.keys() - known)[0], f"not a field of {cls.__name__}")
+        if not required.issubset(value):
+            raise _Bad(sorted(required - value.keys())[0], "is missing")
         kwargs = {}
         for name, v in value.items():
             kind = plain.get(name)

@@ -10,7 +10,8 @@ step, so a restart never finds money moved without the receipt and key that move
 On start ``PersistentBank.open(store, seed=...)`` replays the stored events; an empty store is
 first filled with ``seed()``'s events and audit. If a write fails the operation raises
 ``BankWriteError`` after the fact; what it changed stays in memory and is written with the
-next successful write.
+next successful write. One process per database: once another writer has appended, every
+write fails (the histories would interleave) until the bank is opened again.
 
 >>> import random
 >>> from datetime import UTC, datetime
@@ -29,14 +30,13 @@ True
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import timedelta
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from hotline.banking.approvals import ApprovalRequest
 from hotline.banking.desk import MIN_QUESTIONS, AgentDesk
-from hotline.banking.events import BankEvent
 from hotline.banking.limits import DailyLimits
 from hotline.banking.pins import PinHasher
 from hotline.banking.receipts import Receipt
@@ -76,16 +76,16 @@ class PersistentBank(SandboxBank):
              hasher: PinHasher | None = None,
              limits: DailyLimits | None = None) -> PersistentBank:
         """The bank in ``store``; an empty store first gets ``seed()``'s events and audit."""
-        events: Iterable[BankEvent]
+        bank = cls(hasher=hasher, limits=limits)
         if seed is not None and store.is_empty():
             first = seed()
-            events = first.events
-            store.write(events=events, audit=first.audit)
+            store.write(events=first.events, audit=first.audit, after=0)
+            # The seed's state is what replaying its events would build: taken over as it is.
+            bank.state = first.state
+            bank._events = list(first.events)
         else:
-            events = store.read()
-        bank = cls(hasher=hasher, limits=limits)
-        for event in events:
-            bank._emit(event)
+            for event in store.read():
+                bank._emit(event)
         bank.store = store
         bank._stored_events = len(bank._events)
         return bank
@@ -111,11 +111,12 @@ class PersistentBank(SandboxBank):
         desk = owner.unsaved() if owner is not None else None
         if not (events or audit or desk):
             return
+        after = self._stored_events  # the events in memory are seqs 1..n of the store
         if owner is None or desk is None:
-            self.store.write(events=events, audit=audit)
+            self.store.write(events=events, audit=audit, after=after)
         else:
             self.store.write(events=events, audit=audit, desk_audit=desk.audit, desk=desk.rows,
-                             keys=desk.keys)
+                             keys=desk.keys, after=after)
             owner.saved(desk)
         self._stored_events += len(events)
         self._stored_audit += len(audit)
