@@ -179,17 +179,24 @@ def _codes_and_targets(services: Services) -> None:
 
 
 def _start_demo(services: Services, scenario: Any, config: ServerConfig) -> None:
-    from hotline.banking.desk import AgentDesk
+    from hotline.banking.pins import SANDBOX_PARAMS, PinHasher
     from hotline.live.demo_floor import DemoFloor
+    from hotline.store.sql.bank import BankStore
+    from hotline.store.sql.bank_persistent import PersistentBank, PersistentDesk
 
     rng = random.Random(config.seed)
     opened = datetime(2026, 1, 1, tzinfo=UTC)
-    # 500 customers are plenty to look real and take a fraction of a second to build.
-    bank = demo_bank(random.Random(config.seed), customers=500, opened_at=opened)
-    state = bank.bank.state
+    # The bank lives in the database: built on the first start (500 customers are plenty to
+    # look real and take a fraction of a second), replayed from its events on every later one,
+    # so transfers, freezes and approvals survive a restart (the stored bank wins over `seed`).
+    bank = PersistentBank.open(
+        BankStore(services.extra["database"]),
+        seed=lambda: demo_bank(random.Random(config.seed), customers=500, opened_at=opened).bank,
+        hasher=PinHasher(params=SANDBOX_PARAMS))
+    state = bank.state
     cards: dict[str, str] = {}
-    for cred in bank.credentials:
-        cards.setdefault(cred.customer_id, cred.pan)
+    for card in state.cards.values():  # each customer's debit card, issued first
+        cards.setdefault(card.customer_id, card.pan)
 
     def lookup(customer_id: str) -> dict[str, Any] | None:
         customer = state.customers.get(customer_id)
@@ -202,9 +209,9 @@ def _start_demo(services: Services, scenario: Any, config: ServerConfig) -> None
 
     services.customers = lookup
     # Agents' transactions for verified callers over the same bank (dual control above a limit).
-    services.extra["desk"] = AgentDesk(bank.bank)
-    vip = [c.customer_id for c in bank.credentials if c.segment == Segment.VIP]
-    others = [c.customer_id for c in bank.credentials if c.segment != Segment.VIP]
+    services.extra["desk"] = PersistentDesk(bank)
+    vip = [c.customer_id for c in state.customers.values() if c.segment == Segment.VIP]
+    others = [c.customer_id for c in state.customers.values() if c.segment != Segment.VIP]
     floor = DemoFloor(services.centre, scenario, rng=rng, speed=config.speed,
                       humans=frozenset(d for d, _ in DEMO_DESKS), customers=others,
                       vip_customers=vip, survey=services.extra["surveys"].answer)

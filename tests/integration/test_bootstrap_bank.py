@@ -1,0 +1,131 @@
+"""The demo's bank lives in the database: a transfer an agent makes for a verified caller is
+still there after the server restarts on the same SQLite file, and no card number or PIN of the
+demo bank reaches a log line."""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hotline.banking.demo import demo_bank
+from hotline.banking.model import AccountKind
+from hotline.bootstrap import DEMO_PASSWORD, ServerConfig, build_app
+from hotline.live.clock import ManualClock
+from hotline.store.sql.bank import BankStore
+from hotline.store.sql.bank_persistent import PersistentBank
+from hotline.store.sql.database import open_database
+
+SEED = 3
+BASE = "/api/v1/agent/contacts"
+
+
+def _config(db: Path, clock: ManualClock) -> ServerConfig:
+    # A clock that stands still: the simulated floor takes no call, so the desk gets ours.
+    return ServerConfig(database_url=f"sqlite:///{db}", demo=True, seed=SEED, fast_hashes=True,
+                        clock=lambda: clock)
+
+
+def _token(client: TestClient, username: str) -> dict[str, str]:
+    r = client.post("/api/v1/auth/tokens", json={"username": username, "password": DEMO_PASSWORD})
+    assert r.status_code == 200, r.text
+    return {"Authorization": "Bearer " + r.json()["token"]}
+
+
+def _stored_bank(db: Path) -> PersistentBank:
+    engine = open_database(f"sqlite:///{db}")
+    try:
+        return PersistentBank.open(BankStore(engine))
+    finally:
+        engine.dispose()
+
+
+def _call_for_desk1(client: TestClient, customer_id: str) -> tuple[str, dict[str, str]]:
+    """An IVR-verified caller of ``customer_id``, connected to agent1 (desk1)."""
+    admin, sup, agent = (_token(client, u) for u in ("admin", "supervisor", "agent1"))
+    r = client.put("/api/v1/admin/queues/desk1-only", headers=admin,
+                   json={"expression": 'id == "desk1"', "site": "beijing"})
+    assert r.status_code == 200, r.text
+    r = client.put("/api/v1/admin/workflows/desk1-only", headers=admin,
+                   json={"steps": [{"queue": "desk1-only"}]})
+    assert r.status_code == 200, r.text
+    assert client.post("/api/v1/agent/login", json={"ready": True},
+                       headers=agent).status_code == 200
+    r = client.post("/api/v1/demo/calls", headers=sup, json={
+        "workflow": "desk1-only",
+        "attributes": {"customer_id": customer_id, "authenticated": True}})
+    assert r.status_code == 200, r.text
+    contact_id = r.json()["contact_id"]
+    view = client.get("/api/v1/agent/state", headers=agent).json()["view"]
+    rid = next(k for k, v in view["reservations"].items() if v["contact_id"] == contact_id)
+    r = client.post(f"/api/v1/agent/reservations/{rid}/accept", headers=agent)
+    assert r.status_code == 200, r.text
+    return contact_id, agent
+
+
+def _accounts(got: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {a["account_id"]: a for a in got["accounts"]}
+
+
+def test_a_transfer_survives_a_restart_and_no_secret_is_logged(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    db = tmp_path / "demo.sqlite"
+    clock = ManualClock(datetime(2026, 3, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp())
+    with TestClient(build_app(_config(db, clock))) as client:
+        bank = _stored_bank(db)
+        customer = next(c for c in bank.state.customers
+                        if len(bank.state.accounts_of[c]) >= 2
+                        and bank.state.accounts[bank.state.accounts_of[c][1]].kind
+                        is AccountKind.SAVINGS)
+        source, target = bank.state.accounts_of[customer][:2]
+        contact_id, agent = _call_for_desk1(client, customer)
+        before = client.get(f"{BASE}/{contact_id}/banking", headers=agent).json()
+        assert before["verified"] is True
+        amount = min(10_000, _accounts(before)[source]["available"])
+        r = client.post(f"{BASE}/{contact_id}/banking/transfer", headers=agent, json={
+            "from_account": source, "to_account": target, "amount": amount,
+            "idempotency_key": uuid.uuid4().hex})
+        assert r.status_code == 200 and r.json()["status"] == "done", r.text
+        reference = r.json()["receipt"]["reference"]
+        after = client.get(f"{BASE}/{contact_id}/banking", headers=agent).json()
+
+    clock.advance(1.0)
+    with TestClient(build_app(_config(db, clock))) as client:
+        agent = _token(client, "agent1")
+        again = client.get(f"{BASE}/{contact_id}/banking", headers=agent)
+        assert again.status_code == 200, again.text
+        got = again.json()
+        # The caller's verification, the receipt and the balances are what they were.
+        assert got["verified"] is True and got["verification"]["method"] == "ivr_pin"
+        assert [r["reference"] for r in got["receipts"]] == [reference]
+        assert _accounts(got) == _accounts(after)
+        assert _accounts(got)[source]["balance"] == \
+            _accounts(before)[source]["balance"] - amount
+        assert _accounts(got)[target]["balance"] == \
+            _accounts(before)[target]["balance"] + amount
+
+    stored = _stored_bank(db)
+    assert sum(stored.state.ledger.balances.values()) == 0
+    assert stored.state.postings == bank.state.postings + 1
+    # The secrets of the demo bank (the same seed as the server's): none in any log line.
+    demo = demo_bank(random.Random(SEED), customers=500,
+                     opened_at=datetime(2026, 1, 1, tzinfo=UTC))
+    pans = {card.pan for card in stored.state.cards.values()}
+    assert pans == {card.pan for card in demo.bank.state.cards.values()}
+    numbers = {a.number for a in stored.state.accounts.values() if a.customer_id}
+    pins = {c.pin for c in demo.credentials}
+    logged = caplog.text + "\n".join(str(r.args) for r in caplog.records)
+    assert len(caplog.records) > 0
+    runs = set(re.findall(r"(?<!\d)\d{13,19}(?!\d)", logged))
+    assert not runs & pans and not runs & numbers
+    # A PIN as a number of its own (six digits inside a hex contact id are not one).
+    assert not set(re.findall(r"(?<![0-9A-Za-z])\d{6}(?![0-9A-Za-z])", logged)) & pins
