@@ -21,8 +21,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
-from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
@@ -308,9 +307,10 @@ class Pool:
         self.paths = list(paths)
 
     def report(self, hits: list[int] | None = None) -> IvrReport:
-        """The IVR report over the pool's walks, or over ``hits`` draws per path."""
-        weights = hits if hits is not None else list(Counter(w.path for w in self.walks)
-                                                     .get(i, 0) for i in range(len(self.paths)))
+        """The IVR report over the pool's walks, each once or drawn ``hits[i]`` times."""
+        weights = [0] * len(self.paths)
+        for i, walk in enumerate(self.walks):
+            weights[walk.path] += hits[i] if hits is not None else 1
         return weighted_report(self.paths, weights)
 
 
@@ -377,17 +377,17 @@ class WalkPools:
     """One run's draws from the pools.
 
     ``draw(u)`` maps one uniform draw of the twin's rng to a walk: below ``vip_share`` a VIP
-    walk, else a main one; it counts the draws per path for `reports`.
+    walk, else a main one; it counts the draws per walk for `reports`. It is a closure over
+    locals: it runs once per arrival, millions of times a month.
     """
 
     def __init__(self, main: Pool, vip: Pool | None, vip_share: float) -> None:
         self.main = main
         self.vip = vip
         self.vip_share = vip_share if vip is not None else 0.0
-        self._main_walks = main.walks
-        self._vip_walks = vip.walks if vip is not None else []
-        self.main_hits = [0] * len(main.paths)
-        self.vip_hits = [0] * (len(vip.paths) if vip is not None else 0)
+        self.main_hits = [0] * len(main.walks)
+        self.vip_hits = [0] * (len(vip.walks) if vip is not None else 0)
+        self.draw: Callable[[float], Walk] = self._drawer()
 
     @classmethod
     def for_run(cls, settings: IvrSettings, *, seed: int, source: str = "scenario",
@@ -396,17 +396,30 @@ class WalkPools:
         main, vip = make(settings, seed=seed, source=source)
         return cls(main, vip, settings.vip_share)
 
-    def draw(self, u: float) -> Walk:
+    def _drawer(self) -> Callable[[float], Walk]:
         share = self.vip_share
-        if u < share:
-            walks = self._vip_walks
-            w = walks[min(int(u / share * len(walks)), len(walks) - 1)]
-            self.vip_hits[w.path] += 1
-        else:
-            walks = self._main_walks
-            w = walks[min(int((u - share) / (1.0 - share) * len(walks)), len(walks) - 1)]
-            self.main_hits[w.path] += 1
-        return w
+        main_walks, main_hits = self.main.walks, self.main_hits
+        vip_walks = self.vip.walks if self.vip is not None else []
+        vip_hits = self.vip_hits
+        # u < 1, so an index reaches the length only by rounding: clamp it to the last walk.
+        main_scale, main_last = len(main_walks) / (1.0 - share), len(main_walks) - 1
+        vip_scale = len(vip_walks) / share if share > 0 else 0.0
+        vip_last = len(vip_walks) - 1
+
+        def draw(u: float) -> Walk:
+            if u < share:
+                i = int(u * vip_scale)
+                if i > vip_last:
+                    i = vip_last
+                vip_hits[i] += 1
+                return vip_walks[i]
+            i = int((u - share) * main_scale)
+            if i > main_last:
+                i = main_last
+            main_hits[i] += 1
+            return main_walks[i]
+
+        return draw
 
     def reports(self) -> dict[str, IvrReport]:
         """The IVR report per flow over the walks drawn so far."""
@@ -416,8 +429,8 @@ class WalkPools:
         return out
 
 
-def summary(report: IvrReport, *, top: int = 12) -> dict[str, Any]:
-    """A JSON-ready digest of an IVR report: outcomes, containment, the funnel's top nodes."""
+def summary(report: IvrReport, *, top: int | None = None) -> dict[str, Any]:
+    """A JSON-ready digest of an IVR report: outcomes, containment, the funnel (``top`` nodes)."""
     return {
         "entered": report.entered,
         "outcomes": dict(report.outcomes),
