@@ -277,6 +277,17 @@ def test_the_twins_containment_is_the_pools() -> None:
     assert abs((result.ivr.containment or 0) - expected) < 4 * math.sqrt(0.1 * 0.9 / n) + 0.01
 
 
+def test_out_of_hours_callers_leave_messages_counted_apart() -> None:
+    choices = {"bank-hotline.main_menu": {"0": 1.0}, "bank-hotline.closed": {"1": 1.0}}
+    scenario = small_twin(choices, vip_share=0.0,
+                          context={"business_hours": "false", "holiday": "false"})
+    result = Twin(scenario).run()
+    assert result.ivr.other == result.ivr.entered > 1000
+    assert result.ivr.to_agents == result.ivr.contained == result.contacts == 0
+    assert result.to_dict()["ivr_flows"]["bank-hotline"]["outcomes"] == {
+        "voicemail": result.ivr.entered}
+
+
 def test_delay_mode_keeps_the_streams_ivr_delay() -> None:
     scenario = small_twin(mode="delay")
     result = Twin(scenario).run()
