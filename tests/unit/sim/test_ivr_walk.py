@@ -274,7 +274,7 @@ def test_the_twins_containment_is_the_pools() -> None:
     share = scenario.ivr.vip_share
     expected = (1 - share) * main.report().containment + share * vip.report().containment
     n = result.ivr.entered
-    assert abs((result.ivr.containment or 0) - expected) < 4 * math.sqrt(0.1 * 0.9 / n) + 0.01
+    assert abs((result.ivr.containment or 0) - expected) < 4 * math.sqrt(0.1 * 0.9 / n)
 
 
 def test_out_of_hours_callers_leave_messages_counted_apart() -> None:
