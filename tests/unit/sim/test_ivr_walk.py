@@ -224,6 +224,17 @@ def test_draws_split_between_the_vip_and_main_pools_by_share() -> None:
     assert sum(pools.vip_hits) + sum(pools.main_hits) == 4000
 
 
+def test_runs_of_the_same_settings_share_the_walks_but_count_their_own_draws() -> None:
+    s = load_scenario("bank-hotline").ivr
+    assert s is not None
+    s = s.model_copy(update={"pool": 400, "vip_pool": 100})
+    first, second = WalkPools.for_run(s, seed=4), WalkPools.for_run(s, seed=4)
+    assert first.main is second.main and first.vip is second.vip
+    assert WalkPools.for_run(s, seed=5).main is not first.main
+    first.draw(0.5)
+    assert sum(first.main_hits) == 1 and sum(second.main_hits) == 0
+
+
 # -- the twin -----------------------------------------------------------------------------------
 
 def test_the_twin_offers_walks_with_the_flows_attributes() -> None:
