@@ -132,16 +132,16 @@ class DirectoryHandlers(Router):
 
     def _on_LogOut(self, c: LogOut) -> None:
         agent = self._logged_in(c.agent_id)
-        staying = [leg for leg in agent.work.values()
+        staying = [leg for leg in agent.legs()
                    if leg.activity != RESERVED and not (c.force and leg.activity == WRAP_UP)]
         if staying and not agent.pending_logout:
             # Leaving first, so nothing new is offered while the open work is settled.
             self._emit(ev.AgentLogoutRequested(at=self._now, agent_id=agent.id))
         self._revoke_offers(agent, "logged_out")
         if c.force:
-            for contact_id, leg in list(agent.work.items()):
+            for leg in agent.legs():
                 if leg.activity == WRAP_UP:
-                    self._finish_wrap_up(agent, contact_id, "forced_logout", "", False,
+                    self._finish_wrap_up(agent, leg.contact_id, "forced_logout", "", False,
                                          route=False)
         if agent.total == 0 and agent.presence != OFFLINE:
             self._emit(ev.AgentLoggedOut(at=self._now, agent_id=agent.id))

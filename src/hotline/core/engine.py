@@ -167,7 +167,7 @@ class Engine(DirectoryHandlers):
         if agent.presence != READY or agent.pending_logout:
             raise IllegalState(f"agent '{agent.id}' is not ready")
         cap = agent.capacity.get(contact.channel, 0)
-        load = agent.load.get(contact.channel, 0)
+        load = agent.legs_on(contact.channel)
         if load >= cap:
             raise AgentOverCapacity(agent.id, contact.channel, load, cap)
         if not agent.can_take(contact.channel):
@@ -207,7 +207,7 @@ class Engine(DirectoryHandlers):
         until = self._now + wrap if wrap > 0 else None
         self._emit(ev.ContactTransferred(
             at=self._now, contact_id=contact.id, agent_id=agent.id, to_queue=c.to_queue,
-            to_agent=c.to_agent, connected_at=agent.work[contact.id].connected_at,
+            to_agent=c.to_agent, connected_at=agent.leg_of(contact.id).connected_at,
             wrap_up_until=until))
         if until is not None:
             self._emit(ev.WakeUpRequested(at=self._now, key=wrap_up_timer(agent.id, contact.id),
@@ -218,7 +218,8 @@ class Engine(DirectoryHandlers):
 
     def _on_EndContact(self, c: EndContact) -> None:
         contact = self._contact(c.contact_id, CONNECTED, ON_HOLD)
-        agent = self.agents[str(contact.agent_id)]
+        agent = contact.agent
+        assert agent is not None  # a connected contact is held by its agent
         wrap = contact.workflow.wrap_up_s
         if wrap > 0:
             until = self._now + wrap
@@ -231,7 +232,7 @@ class Engine(DirectoryHandlers):
 
     def _on_CompleteWrapUp(self, c: CompleteWrapUp) -> None:
         agent = self._agent(c.agent_id)
-        leg = agent.work.get(c.contact_id)
+        leg = agent.find_leg(c.contact_id)
         if leg is None or leg.activity != WRAP_UP:
             raise IllegalState(f"agent '{c.agent_id}' has no wrap-up of contact '{c.contact_id}'")
         self._finish_wrap_up(agent, c.contact_id, c.disposition, c.notes, False)

@@ -25,6 +25,7 @@ from hotline.core.channels import EXCLUSIVE, Channel
 from hotline.core.definitions import Selection
 from hotline.core.idle import IdleIndex
 from hotline.core.live import (
+    CALL_BITS,
     ON_HOLD,
     READY,
     RESERVED,
@@ -65,7 +66,7 @@ class Router(CentreState):
         for q in queues:
             if q.owner is not None:
                 agent = q.owner
-                if agent.can_take(ch) and contact.id not in agent.work:
+                if agent.can_take(ch) and not agent.holds(contact.id):
                     self._reserve_and_reindex(contact, agent, q)
                     return
                 continue
@@ -76,8 +77,10 @@ class Router(CentreState):
             if top is None:
                 continue
             agent = top[-1]
-            if contact.id in agent.work or (
-                    (ch is not slot or ch not in agent.capacity) and not agent.can_take(ch)):
+            # Only a busy agent can hold the contact (in a transfer's wrap-up); a live entry
+            # of the slot is free for the slot's channel if it has capacity on it.
+            if agent.holds(contact.id) or (
+                    (ch is not slot or not _has_capacity(agent, ch)) and not agent.can_take(ch)):
                 found = _other_idle_agent(index, contact)
                 if found is None:
                     continue
@@ -91,6 +94,8 @@ class Router(CentreState):
             if heap is None:
                 heap = q.waiting[ch] = []
             heappush(heap, (order_at - q.weight * priority, entry_seq, gen, contact))
+            if q.owner is not None:
+                q.owner.own_waiting = True
 
     def _reserve_and_reindex(self, contact: Contact, agent: AgentState, q: QueueState) -> None:
         self._reserve(contact, agent, q)
@@ -106,15 +111,15 @@ class Router(CentreState):
         now = self._now
         rid = f"{contact.id}/{contact.offers + 1}"
         if agent.auto_accept:
-            # The hottest path of the twin: apply directly rather than through _emit.
+            # The hottest path of the twin: the effect of both events at once, on the objects
+            # in hand (no lookups by id, no Reservation that would live for one event).
             created = ev.ReservationCreated(at=now, reservation_id=rid, contact_id=contact.id,
                                             agent_id=agent.id, queue=q.name, expires_at=None)
-            self._apply_ReservationCreated(created)
             connected = ev.ContactConnected(
                 at=now, contact_id=contact.id, agent_id=agent.id, reservation_id=rid,
                 queue=q.name, first_queue=contact.first_queue, channel=contact.channel,
                 queued_at=contact.queued_at, leg=contact.legs)
-            self._apply_ContactConnected(connected)
+            self._connect_at_once(contact, agent, now)
             self._out.append(created)
             self._out.append(connected)
             return
@@ -129,7 +134,16 @@ class Router(CentreState):
         while True:
             best: tuple[Any, ...] | None = None
             best_q: QueueState | None = None
-            for q in agent.queues:
+            queues = agent.shared
+            if agent.own_waiting:
+                # The own queue first, as in ``agent.queues`` (the tie-break between the same
+                # contact's entries in two queues).
+                own = agent.own
+                if own is not None and any(own.waiting.values()):
+                    queues = (own, *agent.shared)
+                else:
+                    agent.own_waiting = False
+            for q in queues:
                 for ch, heap in q.waiting.items():
                     if not heap or not agent.can_take(ch):
                         continue
@@ -141,7 +155,7 @@ class Router(CentreState):
                         heappop(heap)
                     else:
                         continue
-                    if contact.id in agent.work:
+                    if agent.holds(contact.id):
                         other = _other_waiting_contact(heap, agent)
                         if other is None:
                             continue
@@ -159,46 +173,47 @@ class Router(CentreState):
     def _index_agent(self, agent: AgentState) -> None:
         """Put an available agent into the idle heaps of its queues, once per slot: all the
         exclusive channels (voice, callback, outbound) share one slot, as an agent free for one
-        of them is free for all (see ``can_take``)."""
+        of them is free for all (see ``can_take``). An agent's own queue is checked directly,
+        not indexed."""
         if agent.presence != READY or agent.pending_logout or agent.exclusive:
             return
+        if agent.calls and not agent.total:
+            self._push_idle(agent, Channel.VOICE)
+        for ch in agent.digital:
+            if agent.load.get(ch, 0) < agent.capacity[ch]:
+                self._push_idle(agent, ch)
+
+    def _push_idle(self, agent: AgentState, slot: Channel) -> None:
         version = agent.version
         longest_idle = (agent.idle_since, agent.seq, version, agent)
-        exclusive_done = False
-        for ch in agent.capacity:
-            if ch in EXCLUSIVE:
-                if exclusive_done or agent.total:
-                    continue
-                exclusive_done = True
-                slot = Channel.VOICE
-            elif agent.load.get(ch, 0) < agent.capacity[ch]:
-                slot = ch
+        ranks = agent.ranks
+        for i, q in enumerate(agent.shared):
+            index = q.idle.get(slot)
+            if index is None:
+                index = q.idle[slot] = IdleIndex()
+            if q.longest_idle:
+                index.push(longest_idle)
+            elif q.selection is Selection.MOST_PROFICIENT:
+                index.push((-ranks[i], agent.idle_since, agent.seq, version, agent))
             else:
-                continue
-            for q in agent.queues:
-                if q.owner is not None:
-                    continue  # an agent's own queue is checked directly, not indexed
-                index = q.idle.get(slot)
-                if index is None:
-                    index = q.idle[slot] = IdleIndex()
-                if q.longest_idle:
-                    index.push(longest_idle)
-                else:
-                    index.push((*_selection_key(q, agent), agent.seq, version, agent))
-                if len(index) > 2 * len(q.members) + 32:
-                    index.compact()
+                index.push((agent.occupancy(), agent.idle_since, agent.seq, version, agent))
+            if len(index) > 2 * len(q.members) + 32:
+                index.compact()
 
     def _finish_wrap_up(self, agent: AgentState, contact_id: str, disposition: str, notes: str,
                         timed_out: bool, *, route: bool = True) -> None:
-        leg = agent.work[contact_id]
+        leg = agent.leg_of(contact_id)
         hold = leg.hold_s + (self._now - leg.hold_since if leg.activity == ON_HOLD else 0.0)
         contact = self.contacts.get(contact_id)
-        if contact is not None and contact.agent_id == agent.id:
-            self._emit(ev.ContactCompleted(
+        if contact is not None and contact.agent is agent:
+            completed = ev.ContactCompleted(
                 at=self._now, contact_id=contact_id, agent_id=agent.id,
                 first_queue=contact.first_queue, channel=leg.channel,
                 queued_at=contact.queued_at, connected_at=leg.connected_at, hold_s=hold,
-                disposition=disposition, notes=notes, wrap_up_timed_out=timed_out))
+                disposition=disposition, notes=notes, wrap_up_timed_out=timed_out)
+            # Applied on the objects in hand, as _apply_ContactCompleted would after lookups.
+            self._complete(contact, agent, self._now)
+            self._out.append(completed)
         else:
             self._emit(ev.WrapUpEnded(at=self._now, contact_id=contact_id, agent_id=agent.id,
                                       connected_at=leg.connected_at, disposition=disposition,
@@ -218,9 +233,10 @@ class Router(CentreState):
 
     def _revoke_offers(self, agent: AgentState, reason: str) -> None:
         """Withdraw the agent's ringing offers; each contact goes back to its place."""
-        for contact_id, leg in list(agent.work.items()):
+        for leg in agent.legs():
             if leg.activity != RESERVED:
                 continue
+            contact_id = leg.contact_id
             contact = self.contacts[contact_id]
             rid = contact.reservation_id
             assert rid is not None
@@ -240,6 +256,8 @@ class Router(CentreState):
                     heap = q.waiting.setdefault(contact.channel, [])
                     heappush(heap, (contact.order_at - q.weight * contact.priority, contact.seq,
                                     contact.gen, contact))
+                    if q.owner is not None:
+                        q.owner.own_waiting = True
         for agent in self.agents.values():
             self._index_agent(agent)
 
@@ -256,7 +274,7 @@ def _other_idle_agent(index: IdleIndex, contact: Contact) -> AgentState | None:
             break
         held.append(top)
         agent = top[-1]
-        if contact.id not in agent.work and agent.can_take(ch):
+        if not agent.holds(contact.id) and agent.can_take(ch):
             found = agent
             break
     for entry in held:
@@ -275,7 +293,7 @@ def _other_waiting_contact(heap: list[tuple[Any, ...]], agent: AgentState
         if contact.state != WAITING or contact.gen != top[2]:
             continue
         held.append(top)
-        if contact.id not in agent.work:
+        if not agent.holds(contact.id):
             found = top
             break
     for entry in held:
@@ -283,9 +301,7 @@ def _other_waiting_contact(heap: list[tuple[Any, ...]], agent: AgentState
     return found
 
 
-def _selection_key(q: QueueState, agent: AgentState) -> tuple[float, ...]:
-    if q.selection is Selection.LONGEST_IDLE:
-        return (agent.idle_since,)
-    if q.selection is Selection.MOST_PROFICIENT:
-        return (-agent.proficiency(q.skill), agent.idle_since)
-    return (agent.occupancy(), agent.idle_since)
+def _has_capacity(agent: AgentState, ch: Channel) -> bool:
+    """Whether ``agent`` takes ``ch`` at all (its capacity on it is above zero)."""
+    bit = CALL_BITS.get(ch, 0)
+    return agent.calls & bit != 0 if bit else ch in agent.capacity

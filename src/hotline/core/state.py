@@ -73,18 +73,17 @@ class CentreState:
         q = QueueState(spec, compile_expression(e.expression, f"queue '{e.queue}'.expression"))
         if old is not None:
             q.waiting = old.waiting
-            for agent in self.agents.values():
-                if old in agent.queues:
-                    agent.queues.remove(old)
         self.queues[e.queue] = q
         self.shared_queues[e.queue] = q
         for contact in self.contacts.values():
             contact.pool = [q if p is old else p for p in contact.pool]
         for agent in self.agents.values():
+            shared = [p for p in agent.shared if p is not old]
             if q.member(agent.view()):
                 q.members.add(agent.id)
-                agent.queues.append(q)
+                shared.append(q)
                 agent.version += 1
+            agent.set_shared(shared)
 
     def _apply_WorkflowDefined(self, e: ev.WorkflowDefined) -> None:
         self.workflows[e.workflow] = Workflow(
@@ -106,6 +105,7 @@ class CentreState:
                          _is_agent(agent.id))
         own.members.add(agent.id)
         own.owner = agent
+        agent.own = own
         self.queues[own.name] = own
         self._set_membership(agent)
 
@@ -116,15 +116,16 @@ class CentreState:
 
     def _set_membership(self, agent: AgentState) -> None:
         view = agent.view()
-        agent.queues = [self.queues[personal_queue(agent.id)]]
+        shared = []
         # Only the defined queues: looping over every agent's own queue too would make
         # registering an agent cost time in proportion to the number of agents.
         for q in self.shared_queues.values():
             if q.member(view):
                 q.members.add(agent.id)
-                agent.queues.append(q)
+                shared.append(q)
             else:
                 q.members.discard(agent.id)
+        agent.set_shared(shared)
         agent.version += 1
 
     # --- presence ----------------------------------------------------------------------------
@@ -176,25 +177,48 @@ class CentreState:
         agent = self.agents[e.agent_id]
         contact.state = RESERVED
         contact.reservation_id = e.reservation_id
-        contact.agent_id = agent.id
+        contact.agent = agent
         contact.offers += 1
         self.reservations[e.reservation_id] = Reservation(e, contact, agent,
                                                           self.queues[e.queue])
+        self._take(agent, contact, RESERVED)
+
+    def _take(self, agent: AgentState, contact: Contact, activity: str) -> Leg:
+        """The agent gets a leg of ``contact``."""
         ch = contact.channel
-        agent.load[ch] = agent.load.get(ch, 0) + 1
-        agent.total += 1
         if ch in EXCLUSIVE:
             agent.exclusive += 1
-        agent.work[contact.id] = Leg(RESERVED, ch)
+        else:
+            agent.load[ch] = agent.load.get(ch, 0) + 1
+        agent.total += 1
+        leg = agent.begin_leg(contact.id, activity, ch)
         agent.version += 1
+        return leg
+
+    def _connect_at_once(self, contact: Contact, agent: AgentState, at: float) -> None:
+        """ReservationCreated (auto-accept, no expiry) and ContactConnected, applied together
+        on the objects in hand: the same state as the two appliers leave."""
+        contact.offers += 1
+        contact.agent = agent
+        contact.reservation_id = None
+        self._connected(contact, self._take(agent, contact, CONNECTED), at)
+
+    def _connected(self, contact: Contact, leg: Leg, at: float) -> None:
+        contact.state = CONNECTED
+        contact.legs += 1
+        leg.activity = CONNECTED
+        leg.connected_at = at
+        if contact.workflow.steps[contact.step].timeout_s is not None:
+            self.timers.pop(step_timer(contact.id), None)
 
     def _release(self, agent: AgentState, contact_id: str, at: float) -> None:
-        leg = agent.work.pop(contact_id)
+        leg = agent.end_leg(contact_id)
         ch = leg.channel
-        agent.load[ch] -= 1
-        agent.total -= 1
         if ch in EXCLUSIVE:
             agent.exclusive -= 1
+        else:
+            agent.load[ch] -= 1
+        agent.total -= 1
         if agent.total == 0:
             agent.idle_since = at
         agent.version += 1
@@ -204,7 +228,7 @@ class CentreState:
         contact = res.contact
         contact.state = WAITING
         contact.reservation_id = None
-        contact.agent_id = None
+        contact.agent = None
         contact.gen += 1
         self._release(res.agent, contact.id, at)
         self.timers.pop(reservation_timer(reservation_id), None)
@@ -221,32 +245,26 @@ class CentreState:
     def _apply_ContactConnected(self, e: ev.ContactConnected) -> None:
         res = self.reservations.pop(e.reservation_id)
         contact = res.contact
-        contact.state = CONNECTED
         contact.reservation_id = None
-        contact.legs += 1
-        leg = res.agent.work[contact.id]
-        leg.activity = CONNECTED
-        leg.connected_at = e.at
         if res.expires_at is not None:
             self.timers.pop(reservation_timer(e.reservation_id), None)
-        if contact.workflow.steps[contact.step].timeout_s is not None:
-            self.timers.pop(step_timer(contact.id), None)
+        self._connected(contact, res.agent.leg_of(contact.id), e.at)
 
     def _apply_ContactHeld(self, e: ev.ContactHeld) -> None:
         self.contacts[e.contact_id].state = ON_HOLD
-        leg = self.agents[e.agent_id].work[e.contact_id]
+        leg = self.agents[e.agent_id].leg_of(e.contact_id)
         leg.activity = ON_HOLD
         leg.hold_since = e.at
 
     def _apply_ContactResumed(self, e: ev.ContactResumed) -> None:
         self.contacts[e.contact_id].state = CONNECTED
-        leg = self.agents[e.agent_id].work[e.contact_id]
+        leg = self.agents[e.agent_id].leg_of(e.contact_id)
         leg.activity = CONNECTED
         leg.hold_s += e.at - leg.hold_since
 
     def _end_leg(self, agent: AgentState, contact_id: str, at: float, wrap_until: float | None
                  ) -> None:
-        leg = agent.work[contact_id]
+        leg = agent.leg_of(contact_id)
         if leg.activity == ON_HOLD:
             leg.hold_s += at - leg.hold_since
         if wrap_until is None:
@@ -259,7 +277,7 @@ class CentreState:
         self._end_leg(self.agents[e.agent_id], contact.id, e.at, e.wrap_up_until)
         target = e.to_queue if e.to_queue is not None else personal_queue(str(e.to_agent))
         contact.state = WAITING
-        contact.agent_id = None
+        contact.agent = None
         contact.transferred = True
         contact.order_at = e.at
         contact.gen += 1
@@ -276,14 +294,16 @@ class CentreState:
         self.timers.pop(wrap_up_timer(e.agent_id, e.contact_id), None)
 
     def _apply_ContactCompleted(self, e: ev.ContactCompleted) -> None:
-        contact = self.contacts.pop(e.contact_id)
-        agent = self.agents[e.agent_id]
+        self._complete(self.contacts[e.contact_id], self.agents[e.agent_id], e.at)
+
+    def _complete(self, contact: Contact, agent: AgentState, at: float) -> None:
+        del self.contacts[contact.id]
         state, contact.state = contact.state, ENDED
         if state != WRAP_UP:
-            self._end_leg(agent, contact.id, e.at, None)
+            self._end_leg(agent, contact.id, at, None)
         else:
-            self._release(agent, contact.id, e.at)
-            self.timers.pop(wrap_up_timer(e.agent_id, e.contact_id), None)
+            self._release(agent, contact.id, at)
+            self.timers.pop(wrap_up_timer(agent.id, contact.id), None)
 
     def _apply_ContactAbandoned(self, e: ev.ContactAbandoned) -> None:
         contact = self.contacts.pop(e.contact_id)
@@ -315,6 +335,13 @@ class CentreState:
         del self.timers[e.key]
 
 
+def _legs_per_channel(agent: AgentState) -> dict[Channel, int]:
+    counts: dict[Channel, int] = {}
+    for leg in agent.legs():
+        counts[leg.channel] = counts.get(leg.channel, 0) + 1
+    return counts
+
+
 def _is_agent(agent_id: str) -> Callable[[AgentView], bool]:
     return lambda view: view.id == agent_id
 
@@ -332,7 +359,7 @@ def describe(state: CentreState) -> dict[str, Any]:
                 "profile": _profile_data(a.profile), "presence": a.presence,
                 "reason": a.reason,
                 "pending_logout": a.pending_logout,
-                "load": {str(c): n for c, n in sorted(a.load.items()) if n},
+                "load": {str(c): n for c, n in sorted(_legs_per_channel(a).items())},
                 "total": a.total, "exclusive": a.exclusive,
                 "idle_since": a.idle_since, "state_since": a.state_since,
                 "queues": [q.name for q in a.queues],
