@@ -306,7 +306,7 @@ class Engine(DirectoryHandlers):
                 self._emit(ev.WakeUpRequested(at=now, key=step_timer(contact.id),
                                               due=now + float(step.timeout_s or 0.0)))
             if contact.state == WAITING:
-                self._route_contact(contact, [self.queues[step.queue]])
+                self._route_contact(contact, self.queues[step.queue].alone)
             return
         fallback = contact.workflow.fallback
         if contact.state != WAITING:

@@ -54,8 +54,8 @@ def personal_queue(agent_id: str) -> str:
 class QueueState:
     """A queue's definition, its members and its routing indexes (per channel)."""
 
-    __slots__ = ("idle", "longest_idle", "member", "members", "name", "owner", "selection",
-                 "skill", "spec", "waiting", "weight")
+    __slots__ = ("alone", "idle", "longest_idle", "member", "members", "name", "owner",
+                 "selection", "skill", "spec", "waiting", "weight")
 
     def __init__(self, spec: QueueSpec, member: Callable[[AgentView], bool]) -> None:
         self.spec = spec
@@ -73,6 +73,8 @@ class QueueState:
         # slot (channel; the exclusive channels share voice's) -> heap of
         # (selection key..., agent seq, version, agent)
         self.idle: dict[Channel, IdleIndex] = {}
+        # The pool of a contact in this queue alone (pools are tuples, shared where equal).
+        self.alone: tuple[QueueState, ...] = (self,)
 
 
 class Leg:
@@ -115,7 +117,7 @@ class AgentState:
     seq: int
     leg: Leg | None
     shared: tuple[QueueState, ...]
-    ranks: tuple[int, ...]
+    ranks: tuple[Any, ...]  # boxed ints, put into index entries as they are
     digital: tuple[Channel, ...]
     id: str
     pending_logout: bool
@@ -151,7 +153,7 @@ class AgentState:
         self.more = None
         self.legs_begun = 0
         # The agent's own queue (transfers to the agent), and the defined queues it is in with
-        # its proficiency in each queue's skill (0 where the queue names none).
+        # its negated proficiency in each queue's skill (0 where the queue names none).
         self.own = None
         self.shared = ()
         self.ranks = ()
@@ -171,7 +173,8 @@ class AgentState:
     def set_shared(self, queues: list[QueueState]) -> None:
         """The defined queues the agent is in, in order, and its proficiency in each."""
         self.shared = tuple(queues)
-        self.ranks = tuple(self.proficiency(q.skill) for q in queues)
+        # Negated: the most proficient sort first.
+        self.ranks = tuple(-self.proficiency(q.skill) for q in queues)
 
     @property
     def queues(self) -> list[QueueState]:
@@ -285,7 +288,7 @@ class Contact:
     seq: int
     order_at: float
     priority: int
-    pool: list[QueueState]
+    pool: tuple[QueueState, ...]
     offers: int
     legs: int
     reservation_id: str | None
@@ -293,7 +296,7 @@ class Contact:
     callback_number: str | None
     transferred: bool
 
-    def __init__(self, e: ev.ContactQueued, workflow: Workflow, pool: list[QueueState],
+    def __init__(self, e: ev.ContactQueued, workflow: Workflow, pool: tuple[QueueState, ...],
                  seq: int) -> None:
         self.id = e.contact_id
         channel = e.channel

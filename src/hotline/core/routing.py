@@ -59,7 +59,7 @@ class Router(CentreState):
         self._out.append(event)
 
     # --- contact side ------------------------------------------------------------------------
-    def _route_contact(self, contact: Contact, queues: list[QueueState]) -> None:
+    def _route_contact(self, contact: Contact, queues: tuple[QueueState, ...]) -> None:
         """Offer a waiting contact to the best available agent of ``queues``, or let it wait."""
         ch = contact.channel
         slot = SLOT[ch]
@@ -184,9 +184,13 @@ class Router(CentreState):
                 self._push_idle(agent, ch)
 
     def _push_idle(self, agent: AgentState, slot: Channel) -> None:
-        version = agent.version
-        longest_idle = (agent.idle_since, agent.seq, version, agent)
-        ranks = agent.ranks
+        # Boxed once and shared by the agent's entries in every queue: each boxed number would
+        # otherwise be an object of its own to allocate, and to free when the entry surfaces.
+        idle: object = agent.idle_since
+        seq: object = agent.seq
+        version: object = agent.version
+        longest_idle = (idle, seq, version, agent)
+        occupancy: object = agent.occupancy()
         for i, q in enumerate(agent.shared):
             index = q.idle.get(slot)
             if index is None:
@@ -194,9 +198,9 @@ class Router(CentreState):
             if q.longest_idle:
                 index.push(longest_idle)
             elif q.selection is Selection.MOST_PROFICIENT:
-                index.push((-ranks[i], agent.idle_since, agent.seq, version, agent))
+                index.push((agent.ranks[i], idle, seq, version, agent))
             else:
-                index.push((agent.occupancy(), agent.idle_since, agent.seq, version, agent))
+                index.push((occupancy, idle, seq, version, agent))
             if len(index) > 2 * len(q.members) + 32:
                 index.compact()
 

@@ -76,7 +76,7 @@ class CentreState:
         self.queues[e.queue] = q
         self.shared_queues[e.queue] = q
         for contact in self.contacts.values():
-            contact.pool = [q if p is old else p for p in contact.pool]
+            contact.pool = tuple(q if p is old else p for p in contact.pool)
         for agent in self.agents.values():
             shared = [p for p in agent.shared if p is not old]
             if q.member(agent.view()):
@@ -163,13 +163,13 @@ class CentreState:
     def _apply_ContactQueued(self, e: ev.ContactQueued) -> None:
         workflow = self.workflows[e.workflow]
         self.contact_seq += 1
-        self.contacts[e.contact_id] = Contact(e, workflow, [self.queues[e.queue]],
+        self.contacts[e.contact_id] = Contact(e, workflow, self.queues[e.queue].alone,
                                               self.contact_seq)
 
     def _apply_ContactOverflowed(self, e: ev.ContactOverflowed) -> None:
         contact = self.contacts[e.contact_id]
         contact.step = e.step
-        contact.pool.append(self.queues[e.queue])
+        contact.pool = (*contact.pool, self.queues[e.queue])
         self.timers.pop(step_timer(contact.id), None)
 
     def _apply_ReservationCreated(self, e: ev.ReservationCreated) -> None:
@@ -283,7 +283,7 @@ class CentreState:
         contact.gen += 1
         self.contact_seq += 1
         contact.seq = self.contact_seq
-        contact.pool = [self.queues[target]]
+        contact.pool = self.queues[target].alone
 
     def _apply_ContactEnded(self, e: ev.ContactEnded) -> None:
         self.contacts[e.contact_id].state = WRAP_UP
