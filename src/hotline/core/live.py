@@ -117,16 +117,16 @@ class AgentState:
     seq: int
     leg: Leg | None
     shared: tuple[QueueState, ...]
-    ranks: tuple[Any, ...]  # boxed ints, put into index entries as they are
-    digital: tuple[Channel, ...]
     id: str
     pending_logout: bool
     own_waiting: bool
     auto_accept: bool
+    max_capacity: int
+    ranks: tuple[Any, ...]  # boxed ints, put into index entries as they are
+    digital: tuple[Channel, ...]
     load: dict[Channel, int]
     more: dict[str, Leg] | None
     legs_begun: int
-    max_capacity: int
     own: QueueState | None
     profile: AgentProfile
     capacity: dict[Channel, int]
