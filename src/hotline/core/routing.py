@@ -77,8 +77,8 @@ class Router(CentreState):
             if top is None:
                 continue
             agent = top[-1]
-            # Only a busy agent can hold the contact (in a transfer's wrap-up); a live entry
-            # of the slot is free for the slot's channel if it has capacity on it.
+            # An agent still holding the contact (a transfer's wrap-up) is passed over; a live
+            # entry of the slot is free for the slot's channel if the agent takes it at all.
             if agent.holds(contact.id) or (
                     (ch is not slot or not _has_capacity(agent, ch)) and not agent.can_take(ch)):
                 found = _other_idle_agent(index, contact)
