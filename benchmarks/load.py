@@ -66,6 +66,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from hotline.store.sql.database import open_database
 from hotline.store.sql.eventlog import SqlEventLog
+from hotline.web.collector import hold_survivors
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -276,6 +277,10 @@ class Run:
                "--seed", str(self.args.seed), "--loop", self.args.server_loop]
         log = self.server_log.open("wb")
         self.server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        if self.args.pin:
+            # Server and client on CPUs of their own, so neither waits for the other's slice.
+            os.sched_setaffinity(self.server.pid, {self.args.pin[0]})
+            os.sched_setaffinity(0, {self.args.pin[1]})
 
     async def wait_ready(self, timeout_s: float = 300.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s
@@ -345,6 +350,9 @@ class Run:
             assert self.server is not None
             server = psutil.Process(self.server.pid)
             sampler = asyncio.create_task(self.sample(server))
+            # The client is 1,000 browsers in one process: its collector pauses would be
+            # measured as the server's latency, so it keeps them short as the server does.
+            collector = asyncio.create_task(hold_survivors())
             await self.each(progress, "tokens (argon2 logins)", 8, Agent.get_token)
             await self.each(progress, "streams opened", 50, lambda g: g.open_stream())
             listeners = [asyncio.create_task(g.listen()) for g in self.agents]
@@ -387,6 +395,7 @@ class Run:
             await asyncio.gather(*(g.ws.close() for g in self.agents if g.ws is not None),
                                  return_exceptions=True)
             sampler.cancel()
+            collector.cancel()
             await asyncio.gather(*(g.http.aclose() for g in self.agents))
             await self.http.aclose()
         self.stop_server()
@@ -547,6 +556,18 @@ def _pair(text: str) -> tuple[float, float]:
     return pair
 
 
+def _cpus(text: str) -> tuple[int, int]:
+    server, _, client = text.partition(",")
+    try:
+        pair = (int(server), int(client))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"SERVER,CLIENT CPU numbers, got {text!r}") from None
+    allowed = os.sched_getaffinity(0)
+    if not set(pair) <= allowed:
+        raise argparse.ArgumentTypeError(f"CPUs {pair} not all in {sorted(allowed)}")
+    return pair
+
+
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--duration", type=float, default=180.0, help="measured seconds")
@@ -567,6 +588,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--profile", type=Path, default=None,
                    help="sample the server with py-spy in the window; summary JSON here")
     p.add_argument("--json", type=Path, default=None, help="write the figures here")
+    p.add_argument("--pin", type=_cpus, default=None,
+                   help="SERVER,CLIENT: pin the server and this client to these CPUs")
     p.add_argument("--keep", action="store_true", help="keep the database and server log")
     args = p.parse_args(argv)
     if args.agents < 1 or args.rate <= 0 or args.duration <= 0 or args.warmup < 0:

@@ -243,7 +243,7 @@ def report(console: Console, *, args: Any, figures: Figures, sessions: Sequence[
                 "server_rss_peak_mib": m.server_rss_peak / 2**20,
                 "client_rss_peak_mib": m.client_rss_peak / 2**20},
             "server_timings": timings, "server_counts": counts, "server_errors": server_errors,
-            "profile": profile}
+            "profile": profile, "gc_debug": after.get("gc_debug")}
 
 
 def _server_table(console: Console, timings: dict[str, Any], window: float) -> None:
@@ -256,8 +256,10 @@ def _server_table(console: Console, timings: dict[str, Any], window: float) -> N
               "log.append": "  SqlEventLog.append (SQLite commit)",
               "listener.today": "  listener: today's KPIs",
               "listener.history": "  listener: contact history (SQLite)",
-              "loop_lag": "event-loop lag (a 50 ms sleeper wakes late by)"}
-    for kind in ("http.agent", "execute", *parts, "loop_lag"):
+              "loop_lag": "event-loop lag (a 50 ms sleeper wakes late by)",
+              **{f"gc_gen{g}": f"garbage collection, generation {g} (stops the loop)"
+                 for g in range(3)}}
+    for kind in ("http.agent", "execute", *parts, "loop_lag", "gc_gen0", "gc_gen1", "gc_gen2"):
         row = timings.get(kind)
         if row is not None:
             st.add_row(labels[kind], f"{row['n']:,}", f"{row['total_s']:.2f}",

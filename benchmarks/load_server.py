@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import random
 import resource
 import threading
@@ -225,6 +226,26 @@ class TimeAgentRequests:
         await self.app(scope, receive, timed)
 
 
+def time_collections(meter: Meter) -> Callable[[str, dict[str, int]], None]:
+    """A ``gc.callbacks`` hook: each collection's pause, by generation (it stops the loop)."""
+    started = [0.0]
+
+    def hook(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            meter.samples[f"gc_gen{info['generation']}"].append(time.perf_counter() - started[0])
+
+    return hook
+
+
+def _heap_census() -> dict[str, Any]:
+    from collections import Counter
+    objs = gc.get_objects(generation=2)
+    top = Counter(type(o).__qualname__ for o in objs).most_common(25)
+    return {"gen2": len(objs), "frozen": gc.get_freeze_count(), "top": top}
+
+
 async def loop_lag(meter: Meter, period: float = 0.05) -> None:
     """How late the event loop wakes a sleeper: what every request on it also waits."""
     while True:  # perf_counter: uvloop's own clock ticks in whole milliseconds
@@ -359,9 +380,12 @@ def make_app(url: str) -> FastAPI:
             a.state.meter = meter
             a.state.switch = None
             lag = asyncio.create_task(loop_lag(meter))
+            collections = time_collections(meter)
+            gc.callbacks.append(collections)
             try:
                 yield state
             finally:
+                gc.callbacks.remove(collections)
                 lag.cancel()
                 if a.state.switch is not None:
                     a.state.switch.close()
@@ -404,6 +428,7 @@ def make_app(url: str) -> FastAPI:
                 "engine_contacts": len(centre.engine.contacts),
                 "listeners": len(centre._listeners),
                 "threads": threading.active_count(),
+                "gc_debug": _heap_census() if timings else {},
                 "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
 
     return app

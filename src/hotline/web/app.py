@@ -7,6 +7,7 @@ it stops.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -28,6 +29,7 @@ from hotline.web import (
     pages_admin,
     stream,
 )
+from hotline.web.collector import hold_survivors, release_survivors
 from hotline.web.errors import ApiError
 from hotline.web.services import Services, core_error
 
@@ -43,9 +45,12 @@ def create_app(build: Callable[[], Services], *, close: Callable[[Services], Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build()
         app.state.services = services
+        sweeper = asyncio.create_task(hold_survivors())
         try:
             yield
         finally:
+            sweeper.cancel()
+            release_survivors()
             if close is not None:
                 close(services)
             services.centre.close()
