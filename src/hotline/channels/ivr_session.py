@@ -6,6 +6,13 @@ requests through `IvrBank`, and `Enqueue` / `OfferCallback` as `OfferContact` on
 engine with the gathered attributes and the flow's priority. A contact the engine connects at
 once is bridged to its agent.
 
+`CallRun` is the same call driven one input at a time: ``start`` and ``feed`` return the
+`Collect` the call now waits on (None once its IVR part ended), so a shell that cannot block on
+the switch (the live server's `hotline.live.ivr_runner`, on the asyncio clock) hands it keys
+when they come; `run_call` is the blocking loop around it. ``routing`` is anything with the
+engine's ``handle(command, now)``: the `Engine` itself, or the live centre
+(`hotline.live.ivr_runner.CentreRouting`), which logs and streams the events.
+
 `survey_after_agent` is the post-agent leg: once the agent has left and the caller is still on
 the line, it asks the flow's survey node and hands the answer to the ``surveys`` sink
 (``hotline.live.surveys.Surveys.answer`` on the server), the reason as the digit keyed.
@@ -18,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
+from typing import Protocol
 
 from hotline.banking.masking import mask_pan
 from hotline.channels.errors import ChannelError
@@ -25,13 +33,13 @@ from hotline.channels.ivr_bank import IvrBank
 from hotline.channels.telephony import (
     CallArrived,
     CallHungUp,
+    CollectResult,
     CollectTimedOut,
     DigitsCollected,
     TelephonyPort,
 )
 from hotline.core import events as core_events
 from hotline.core.commands import OfferContact, RequestCallback
-from hotline.core.engine import Engine
 from hotline.ivr.actions import (
     AskEstimatedWait,
     BankRequest,
@@ -69,6 +77,15 @@ SurveySink = Callable[[str, int, str | None], object]
 _NUMBER = re.compile(r"\d{13,19}")
 
 
+class Routing(Protocol):
+    """Where the IVR hands calls on: the engine's ``handle`` (the `Engine`, or the live
+    centre through an adapter that persists and streams the events)."""
+
+    def handle(
+        self, command: OfferContact | RequestCallback, now: float
+    ) -> list[core_events.Event]: ...
+
+
 def _luhn_ok(digits: str) -> bool:
     total = 0
     for i, ch in enumerate(reversed(digits)):
@@ -104,12 +121,12 @@ class CallResult:
 
 @dataclass(kw_only=True, slots=True)
 class IvrShell:
-    """What every call shares: the switch, the flows, the bank, the engine and a clock."""
+    """What every call shares: the switch, the flows, the bank, the routing and a clock."""
 
     telephony: TelephonyPort
     registry: FlowRegistry
     bank: IvrBank
-    engine: Engine
+    engine: Routing
     clock: Callable[[], datetime]
     #: Expected wait in seconds for a workflow (answers `AskEstimatedWait`).
     estimate_wait: Callable[[str], float]
@@ -121,28 +138,21 @@ class IvrShell:
     ) -> CallResult:
         """Run the IVR part of one call to its end. ``segment`` is what the caller number
         told the shell (``"vip"`` reaches the VIP flow); ``context`` goes to `CallStarted`."""
-        flow, state = self.registry.start(arrived.dialled_number, segment)
-        result = CallResult(call_id=arrived.call_id, flow=flow.name, version=flow.version)
-        self.telephony.answer(arrived.call_id)
-        pending: Input = CallStarted(
-            dialled_number=arrived.dialled_number,
-            caller_number=arrived.caller_number,
-            context=context,
+        run = CallRun.new(self, arrived, context=context, segment=segment)
+        collect = run.start()
+        while collect is not None:
+            collect = run.feed(run.heard(self._collect(arrived.call_id, collect)))
+        return run.result
+
+    def _collect(self, call_id: str, collect: Collect) -> CollectResult:
+        return self.telephony.collect(
+            call_id,
+            max_digits=collect.max_digits,
+            min_digits=collect.min_digits,
+            terminator=collect.terminator,
+            timeout_s=collect.timeout_s,
+            secret=collect.secret,
         )
-        call = _Call(self, arrived, result)
-        while True:
-            state, outputs = step(flow, state, pending, self.clock())
-            answer: Input | None = None
-            for output in outputs:
-                answer = call.perform(output) or answer
-            if state.ended:
-                result.state = state
-                return result
-            if answer is None:  # the interpreter always waits on something it asked for
-                raise ChannelError(
-                    f"call {arrived.call_id}", f"nothing to wait for at node {state.node!r}"
-                )
-            pending = answer
 
     def survey_after_agent(
         self, result: CallResult, *, node: str | None = None
@@ -153,37 +163,152 @@ class IvrShell:
         Returns this leg's result (its IVR events hold the `SurveyAnswered`), or None when
         the call's flow has no survey node. A caller who keys no score is not recorded.
         """
+        run = CallRun.survey(self, result, node=node)
+        if run is None:
+            return None
+        collect = run.waiting
+        while collect is not None:
+            collect = run.feed(run.heard(self._collect(result.call_id, collect)))
+        return run.result
+
+
+class CallRun:
+    """One call's IVR part (or its survey leg), driven one input at a time.
+
+    ``start()`` answers the call and runs the flow to its first wait; ``feed(input)`` hands it
+    what the caller did. Both perform the outputs (prompts, bank requests, offers to the
+    routing) and return the `Collect` the call now waits on, or None once it ended. ``said``
+    holds the prompts of the last ``start``/``feed``, for a shell that times the caller.
+    """
+
+    def __init__(
+        self,
+        shell: IvrShell,
+        arrived: CallArrived,
+        flow: Flow,
+        state: CallState,
+        *,
+        context: Mapping[str, str] = _EMPTY,
+        survey: SurveyStep | None = None,
+    ) -> None:
+        self.shell = shell
+        self.arrived = arrived
+        self.flow, self.state = flow, state
+        self.result = CallResult(call_id=arrived.call_id, flow=flow.name, version=flow.version)
+        self.context = context
+        self.waiting: Collect | None = None
+        self.said: list[Play] = []
+        self._call = _Call(shell, arrived, self.result)
+        self._survey = survey
+
+    @classmethod
+    def new(
+        cls,
+        shell: IvrShell,
+        arrived: CallArrived,
+        *,
+        context: Mapping[str, str] = _EMPTY,
+        segment: str = "",
+    ) -> CallRun:
+        """A new call on the flow its number (or ``segment``) reaches; ``start`` it."""
+        flow, state = shell.registry.start(arrived.dialled_number, segment)
+        return cls(shell, arrived, flow, state, context=context)
+
+    @property
+    def call_id(self) -> str:
+        return self.arrived.call_id
+
+    @property
+    def ended(self) -> bool:
+        return self.state.ended
+
+    def start(self) -> Collect | None:
+        self.shell.telephony.answer(self.call_id)
+        return self.feed(
+            CallStarted(
+                dialled_number=self.arrived.dialled_number,
+                caller_number=self.arrived.caller_number,
+                context=self.context,
+            )
+        )
+
+    @classmethod
+    def survey(
+        cls, shell: IvrShell, result: CallResult, *, node: str | None = None
+    ) -> CallRun | None:
+        """The survey leg of ``result``'s call, asked and waiting for the score (``waiting``);
+        None when its flow has no survey node. The answer goes to ``shell.surveys``."""
         where = f"call {result.call_id}"
         if result.state is None:
             raise ChannelError(where, "has not been through the IVR")
-        flow = self.registry.get(result.flow, result.version)
+        flow = shell.registry.get(result.flow, result.version)
         survey = _survey_node(flow, node, where)
         if survey is None:
             return None
-        leg = CallResult(call_id=result.call_id, flow=flow.name, version=flow.version)
-        call = _Call(self, CallArrived(call_id=result.call_id, dialled_number=""), leg)
+        arrived = CallArrived(call_id=result.call_id, dialled_number="")
+        run = cls(shell, arrived, flow, result.state, survey=survey)
         # The interpreter enters a flow only at its start; the survey leg resumes the ended
         # IVR part at the survey node, with the caller's language and variables.
-        run = Run(flow, result.state, self.clock())
-        run.go(survey.name)
-        run.settle()
-        if run.wait is Wait.NONE:
+        resumed = Run(flow, result.state, shell.clock())
+        resumed.go(survey.name)
+        resumed.settle()
+        if resumed.wait is Wait.NONE:
             raise ChannelError(where, f"node {survey.name!r} neither waited nor moved on")
-        state, outputs = run.state(result.state), tuple(run.out)
-        while True:
-            answer: Input | None = None
-            for output in outputs:
-                answer = call.perform(output) or answer
-            if state.ended:
-                break
-            if answer is None:
-                raise ChannelError(where, f"nothing to wait for at node {state.node!r}")
-            state, outputs = step(flow, state, answer, self.clock())
-        leg.state = state
-        for event in leg.ivr_events:
-            if isinstance(event, SurveyAnswered) and self.surveys is not None:
-                self.surveys(result.call_id, event.score, _reason_digit(survey, event.reason))
-        return leg
+        run.state = resumed.state(result.state)
+        run.waiting = run._perform(tuple(resumed.out))
+        return run
+
+    def heard(self, got: CollectResult) -> Input:
+        """The interpreter's input for what the switch reported at a collect."""
+        return self._call.heard(got)
+
+    def feed(self, pending: Input) -> Collect | None:
+        """Step the flow with ``pending`` and every answer the shell gives at once (the bank,
+        a wait estimate) until the call waits for keys or its IVR part ends."""
+        self.said = []
+        answer: Input | None = pending
+        while answer is not None:
+            self.state, outputs = step(self.flow, self.state, answer, self.shell.clock())
+            if self.state.ended:
+                self._perform(outputs)
+                return None
+            answer = None
+            answers: list[Input] = []
+            collect = self._perform(outputs, answers)
+            if collect is not None:
+                return collect
+            if not answers:  # the interpreter always waits on something it asked for
+                raise ChannelError(
+                    f"call {self.call_id}", f"nothing to wait for at node {self.state.node!r}"
+                )
+            answer = answers[-1]
+        return None  # pragma: no cover - the loop returns from inside
+
+    def _perform(self, outputs: tuple[Output, ...], answers: list[Input] | None = None
+                 ) -> Collect | None:
+        collect: Collect | None = None
+        for output in outputs:
+            if isinstance(output, Collect):
+                collect = output
+                continue
+            if isinstance(output, Play):
+                self.said.append(output)
+            answer = self._call.perform(output)
+            if answer is not None and answers is not None:
+                answers.append(answer)
+        self.waiting = None if self.state.ended else collect
+        if self.state.ended:
+            self._finish()
+        return self.waiting
+
+    def _finish(self) -> None:
+        self.result.state = self.state
+        sink, survey = self.shell.surveys, self._survey
+        if survey is None or sink is None:
+            return
+        for event in self.result.ivr_events:
+            if isinstance(event, SurveyAnswered):
+                sink(self.call_id, event.score, _reason_digit(survey, event.reason))
 
 
 def _survey_node(flow: Flow, node: str | None, where: str) -> SurveyStep | None:
@@ -229,7 +354,7 @@ class _Call:
                     language=output.language,
                 )
         elif isinstance(output, Collect):
-            return self._collect(output)
+            pass  # the call run waits on it
         elif isinstance(output, BankRequest):
             self.requests += 1
             reply = self.shell.bank.answer(
@@ -262,15 +387,7 @@ class _Call:
                 self.result.outcome = output.outcome
         return None
 
-    def _collect(self, collect: Collect) -> Input:
-        got = self.shell.telephony.collect(
-            self.call_id,
-            max_digits=collect.max_digits,
-            min_digits=collect.min_digits,
-            terminator=collect.terminator,
-            timeout_s=collect.timeout_s,
-            secret=collect.secret,
-        )
+    def heard(self, got: CollectResult) -> Input:
         if isinstance(got, DigitsCollected):
             return DigitsEntered(digits=got.digits)
         if isinstance(got, CollectTimedOut):
