@@ -1,7 +1,7 @@
 """The supervisors' live approvals (dual control) of agent transactions above a limit.
 
 A supervisor other than the requesting agent approves (the desk then executes) or rejects with
-a reason; both are audited. The agent's side is ``api_transactions``.
+a reason; both are audited. The agent's side is ``api_transactions``, the desk's state ``desk_web``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from hotline.banking.operations import describe
 from hotline.banking.roles import Role, StaffUser
 from hotline.web.api_agent import scrub
 from hotline.web.api_supervisor import audit
-from hotline.web.api_transactions import (
+from hotline.web.deps import require, services
+from hotline.web.desk_web import (
     DeskWeb,
     banking_errors,
     desk_now,
@@ -24,7 +25,6 @@ from hotline.web.api_transactions import (
     receipt_json,
     request_json,
 )
-from hotline.web.deps import require, services
 from hotline.web.errors import NotFound
 from hotline.web.ports import Session
 from hotline.web.services import Services
