@@ -22,3 +22,11 @@ class NotAnswered(ChannelError):
     def __init__(self, item: str, reason: str, outcome: str) -> None:
         super().__init__(item, reason)
         self.outcome = outcome
+
+
+class EspeakMissing(ChannelError):
+    """The text-to-speech program is not installed: prompts cannot be rendered to audio."""
+
+
+class RenderFailed(ChannelError):
+    """The text-to-speech program ran but gave no usable audio for a prompt."""

@@ -10,10 +10,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hotline.cli.ivr_render import render_prompts
 from hotline.ivr.errors import FlowInvalid
 from hotline.ivr.loader import load_flow
 
-ivr_app = typer.Typer(help="IVR flows: check them before they go live.", no_args_is_help=True)
+ivr_app = typer.Typer(
+    help="IVR flows: check them before they go live, render their prompts to audio.",
+    no_args_is_help=True,
+)
+ivr_app.command("render-prompts")(render_prompts)
 
 
 @ivr_app.command()
