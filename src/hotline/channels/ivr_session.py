@@ -13,6 +13,10 @@ when they come; `run_call` is the blocking loop around it. ``routing`` is anythi
 engine's ``handle(command, now)``: the `Engine` itself, or the live centre
 (`hotline.live.ivr_runner.CentreRouting`), which logs and streams the events.
 
+`StartVoicemail` records the caller's message after the voicemail node's greeting and offers
+it to the mailbox's workflow as a callback contact (`hotline.channels.voicemail`); the shell's
+``voicemails`` tally counts every outcome, messages too short for an agent included.
+
 `survey_after_agent` is the post-agent leg: once the agent has left and the caller is still on
 the line, it asks the flow's survey node and hands the answer to the ``surveys`` sink
 (``hotline.live.surveys.Surveys.answer`` on the server), the reason as the digit keyed.
@@ -36,8 +40,13 @@ from hotline.channels.telephony import (
     CollectResult,
     CollectTimedOut,
     DigitsCollected,
+    RecordingFinished,
+    RecordResult,
     TelephonyPort,
 )
+from hotline.channels.voicemail import Mailbox, VoicemailResult, VoicemailTally
+from hotline.channels.voicemail import plan as plan_voicemail
+from hotline.channels.voicemail import settle as settle_voicemail
 from hotline.core import events as core_events
 from hotline.core.commands import OfferContact, RequestCallback
 from hotline.ivr.actions import (
@@ -117,6 +126,7 @@ class CallResult:
     engine_events: list[core_events.Event] = field(default_factory=list)
     bank_replies: list[BankReplied] = field(default_factory=list)
     state: CallState | None = None  # where the flow stood at the end (for the survey leg)
+    voicemail: VoicemailResult | None = None  # how its voicemail ended, if any
 
 
 @dataclass(kw_only=True, slots=True)
@@ -132,6 +142,9 @@ class IvrShell:
     estimate_wait: Callable[[str], float]
     #: Where answers of the survey after the agent leg go; None: asked, not recorded.
     surveys: SurveySink | None = None
+    #: Where each flow mailbox's messages go; one not named goes to the workflow of its name.
+    mailboxes: Mapping[str, Mailbox] = field(default_factory=dict)
+    voicemails: VoicemailTally = field(default_factory=VoicemailTally)
 
     def run_call(
         self, arrived: CallArrived, *, context: Mapping[str, str] = _EMPTY, segment: str = ""
@@ -378,8 +391,9 @@ class _Call:
             if not self.gone:
                 tel.transfer(call_id, number=output.number)
                 self.gone = True
-        elif isinstance(output, HangUp | StartVoicemail):
-            # Voicemail recording is not wired yet: the message prompt was said, the line ends.
+        elif isinstance(output, StartVoicemail):
+            self._voicemail(output)
+        elif isinstance(output, HangUp):
             self._hang_up()
         else:
             self.result.ivr_events.append(output)
@@ -410,6 +424,31 @@ class _Call:
         for event in events:
             if isinstance(event, core_events.ContactConnected) and not self.gone:
                 self.shell.telephony.bridge(self.call_id, agent_id=event.agent_id)
+
+    def _voicemail(self, start: StartVoicemail) -> None:
+        """Record after the greeting (queued before this action), hang up, offer the message."""
+        shell = self.shell
+        vm = plan_voicemail(
+            start,
+            call_id=self.call_id,
+            caller_number=self.caller_number,
+            now=shell.clock(),
+            mailboxes=shell.mailboxes,
+        )
+        got: RecordResult = CallHungUp(call_id=self.call_id, by="caller")
+        if not self.gone:
+            got = shell.telephony.record(
+                self.call_id, name=vm.name, max_s=vm.box.max_s, beep=vm.box.beep
+            )
+        if isinstance(got, CallHungUp) or (isinstance(got, RecordingFinished) and got.hung_up):
+            self.gone = True
+        self._hang_up()
+        result, offer = settle_voicemail(vm, got)
+        self.result.voicemail = result
+        shell.voicemails.add(result)
+        if offer is not None:
+            self.result.workflow = offer.workflow
+            self._engine(offer)
 
     def _engine(self, command: OfferContact | RequestCallback) -> list[core_events.Event]:
         events = self.shell.engine.handle(command, self.shell.clock().timestamp())

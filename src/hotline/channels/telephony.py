@@ -1,9 +1,10 @@
 """The telephony port: what the IVR shell asks of a switch, and what the switch reports.
 
 Calls are named by ``call_id``. `collect` blocks until the caller keyed enough digits, went
-silent past the timeout, or hung up, and returns the event that ended it. Every event is a
-frozen keyword-only dataclass; keyed digits are masked in ``repr``/``str`` because a PIN or a
-card number may be among them.
+silent past the timeout, or hung up, and returns the event that ended it; `record` blocks
+until the caller's message ended (``#``, the time limit or a hang-up), failed, or never
+began. Every event is a frozen keyword-only dataclass; keyed digits are masked in
+``repr``/``str`` because a PIN or a card number may be among them.
 """
 
 from __future__ import annotations
@@ -89,6 +90,26 @@ class CallOriginated:
     number: str
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RecordingFinished:
+    """A message was recorded as ``name`` (the switch's file, without its format): the caller
+    keyed ``#``, reached the time limit, or hung up (``hung_up``: the call is over then)."""
+
+    call_id: str
+    name: str
+    duration_s: float
+    hung_up: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RecordingFailed:
+    """The switch could not record ``name``; ``cause`` says why. The call is still live."""
+
+    call_id: str
+    name: str
+    cause: str
+
+
 TelephonyEvent = (
     CallArrived
     | CallAnswered
@@ -99,8 +120,12 @@ TelephonyEvent = (
     | CallBridged
     | CallTransferred
     | CallOriginated
+    | RecordingFinished
+    | RecordingFailed
 )
 CollectResult = DigitsCollected | CollectTimedOut | CallHungUp
+#: A hang-up here means the caller left before the recording began (during the greeting).
+RecordResult = RecordingFinished | RecordingFailed | CallHungUp
 
 
 class TelephonyPort(Protocol):
@@ -121,6 +146,11 @@ class TelephonyPort(Protocol):
         secret: bool,
     ) -> CollectResult:
         """Wait for keys; ``secret`` keys (a PIN) are never echoed or logged in clear."""
+        ...
+
+    def record(self, call_id: str, *, name: str, max_s: float, beep: bool) -> RecordResult:
+        """Record the caller's message as ``name`` (after a beep if ``beep``) until ``#``,
+        ``max_s`` seconds or a hang-up; queued prompts are said first."""
         ...
 
     def bridge(self, call_id: str, *, agent_id: str) -> None: ...

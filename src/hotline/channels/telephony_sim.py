@@ -1,8 +1,9 @@
-"""The simulated switch: scripted callers that press keys, stay silent or hang up.
+"""The simulated switch: scripted callers that press keys, stay silent, speak or hang up.
 
 Used by the end-to-end tests, the demo and the twin. Time is virtual: each prompt takes a
-second per 10 characters (at least one), each key entry two seconds and each silence the
-collect timeout, so a call's clock advances without sleeping.
+second per 10 characters (at least one), each key entry two seconds, each silence the
+collect timeout and each message the seconds spoken, so a call's clock advances without
+sleeping. A collect and a record each take the caller's next move.
 
 >>> sim = SimulatedTelephony(start=datetime(2026, 3, 2, 9, tzinfo=UTC))     # doctest: +SKIP
 >>> sim.ring(ScriptedCall(call_id="c1", dialled_number="95588",
@@ -27,6 +28,8 @@ from hotline.channels.telephony import (
     CollectTimedOut,
     DigitsCollected,
     PromptPlayed,
+    RecordingFinished,
+    RecordResult,
     TelephonyEvent,
 )
 
@@ -50,10 +53,19 @@ class Silent:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Leave:
-    """The caller hangs up."""
+    """The caller hangs up (at a record: before the beep, e.g. during the greeting)."""
 
 
-Move = Press | Silent | Leave
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Speak:
+    """The caller talks for ``seconds``, then keys ``#`` or, if ``hang_up``, hangs up. At a
+    record that is the message (cut at its time limit); at a collect it keys nothing."""
+
+    seconds: float
+    hang_up: bool = False
+
+
+Move = Press | Silent | Leave | Speak
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -89,6 +101,8 @@ class SimulatedTelephony:
         if call.call_id in self._scripts:
             raise CallNotLive(f"call {call.call_id}", "already rang")
         for move in call.script:
+            if isinstance(move, Speak) and not move.seconds >= 0:
+                raise ValueError(f"call {call.call_id}: script: a message needs seconds >= 0")
             if isinstance(move, Press) and not (move.keys and KEYS.issuperset(move.keys)):
                 raise ValueError(f"call {call.call_id}: script: a press needs keys from 0-9*#")
         self._scripts[call.call_id] = list(call.script)
@@ -137,7 +151,7 @@ class SimulatedTelephony:
         if isinstance(move, Leave):
             self._ended.add(call_id)
             result = CallHungUp(call_id=call_id, by="caller")
-        elif isinstance(move, Silent):
+        elif isinstance(move, Silent | Speak):
             self._now += timedelta(seconds=timeout_s)
             result = CollectTimedOut(call_id=call_id)
         else:
@@ -155,6 +169,31 @@ class SimulatedTelephony:
                 else DigitsCollected(call_id=call_id, digits=digits)
             )
         self.log.append(result)
+        return result
+
+    def record(self, call_id: str, *, name: str, max_s: float, beep: bool) -> RecordResult:
+        self._live(call_id)
+        script = self._scripts[call_id]
+        move: Move = script.pop(0) if script else Leave()
+        if isinstance(move, Leave):
+            self._ended.add(call_id)
+            gone = CallHungUp(call_id=call_id, by="caller")
+            self.log.append(gone)
+            return gone
+        # The switch detects no silence, and only "#" ends a recording: silence or other keys
+        # record up to the limit, as the caller who says nothing would on Asterisk.
+        seconds, hung_up = max_s, False
+        if isinstance(move, Speak):
+            seconds, hung_up = move.seconds, move.hang_up and move.seconds <= max_s
+        elif isinstance(move, Press) and "#" in move.keys:
+            seconds = 0.0
+        duration = min(seconds, max_s)
+        self._now += timedelta(seconds=duration)
+        result = RecordingFinished(call_id=call_id, name=name, duration_s=duration, hung_up=hung_up)
+        self.log.append(result)
+        if hung_up:  # the message is kept, then the line drops, as Asterisk reports it
+            self._ended.add(call_id)
+            self.log.append(CallHungUp(call_id=call_id, by="caller"))
         return result
 
     def bridge(self, call_id: str, *, agent_id: str) -> None:
