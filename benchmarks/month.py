@@ -8,7 +8,7 @@ Peak memory is the process's maximum resident set (``getrusage``), not tracemall
 slow the run several-fold.
 
 With ``--ivr flows`` (the scenario's own mode) the callers walk the real IVR flows (pools of
-walks drawn before the run, ``hotline.sim.ivr_walk``); ``--ivr delay`` gives each caller the
+walks drawn before the run, ``hotline.sim.ivr_pools``); ``--ivr delay`` gives each caller the
 stream's IVR delay and agent share instead. The IVR figures are set beside the published month
 (6.29 M calls finished in the IVR, 580 k to agents: about 91 % containment).
 

@@ -52,7 +52,7 @@ from hotline.metrics.accumulator import KpiAccumulator
 from hotline.metrics.definitions import KpiDefinitions
 from hotline.metrics.report import KpiReport
 from hotline.sim.errors import ScenarioError
-from hotline.sim.ivr_walk import WalkPools, summary
+from hotline.sim.ivr_pools import WalkPools, summary
 from hotline.sim.roster import BACK, BREAK, LOGIN, LOGOUT, agent_profiles, roster_entries
 from hotline.sim.scenario import Scenario
 from hotline.sim.traffic import TrafficModel
@@ -171,7 +171,7 @@ class Twin:
         wall0 = wallclock.perf_counter()
         self._configure()
         section = self.scenario.ivr
-        # Walks of the real flows, drawn before the run (see hotline.sim.ivr_walk).
+        # Walks of the real flows, drawn before the run (see hotline.sim.ivr_pools).
         walks = WalkPools.for_run(section, seed=self.seed, source=self._source) \
             if section is not None and section.mode == "flows" else None
         engine, handle = self.engine, self.engine.handle

@@ -19,8 +19,10 @@ from hotline.ivr.inputs import BankReplied
 from hotline.ivr.library import shipped_flow
 from hotline.ivr.metrics import ivr_report
 from hotline.sim.errors import ScenarioError
+from hotline.sim.ivr_answers import WalkBank
+from hotline.sim.ivr_pools import Pool, WalkPools, build_pools
 from hotline.sim.ivr_section import IvrSettings
-from hotline.sim.ivr_walk import MAX_INPUTS, Caller, Pool, WalkBank, WalkPools, build_pools
+from hotline.sim.ivr_walk import MAX_INPUTS, Caller
 from hotline.sim.scenario import Scenario, load_scenario, parse_scenario
 from hotline.sim.twin import Twin
 
