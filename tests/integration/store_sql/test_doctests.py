@@ -15,12 +15,13 @@ from hotline.store.sql import (
     errors,
     eventlog,
     history,
+    idempotency_keys,
     records,
 )
 
 
 @pytest.mark.parametrize("module", [database, errors, records, directory, eventlog, accounts,
-                                    audit, history], ids=lambda m: m.__name__)
+                                    audit, history, idempotency_keys], ids=lambda m: m.__name__)
 def test_docstring_examples(module: ModuleType) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0

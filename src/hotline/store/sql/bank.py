@@ -22,11 +22,11 @@ writer's append collides on the key and fails (``BankWriteError``) instead of in
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, Table, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from hotline.banking.approvals import ApprovalRequest
@@ -80,6 +80,14 @@ class DeskState:
     receipts: tuple[Receipt, ...] = ()
     #: Idempotency keys handed out so far (``{contact}/K{n}``, ``{contact}/R{n}``).
     keys: int = 0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Rider:
+    """A row of another table that commits with the bank's writes of one step, or not at all."""
+
+    table: Table
+    row: Mapping[str, Any]
 
 
 class BankStore:
@@ -167,12 +175,14 @@ class BankStore:
     # --- everything at once ----------------------------------------------------------------
     def write(self, *, events: Sequence[BankEvent] = (), audit: Sequence[AuditRecord] = (),
               desk_audit: Sequence[AuditRecord] = (), desk: Sequence[DeskRow] = (),
-              keys: int | None = None, after: int | None = None) -> int:
+              keys: int | None = None, after: int | None = None,
+              riders: Sequence[Rider] = ()) -> int:
         """Write what is given in one transaction (all or nothing); returns the last seq.
 
         ``after``: the last seq the writer holds; events go right after it. A bank in memory
         gives it, so once another writer has appended, every later write of it fails too,
-        rather than interleaving two histories.
+        rather than interleaving two histories. ``riders``: rows of other tables inserted in
+        the same transaction (the web's idempotency key of the step that moved the money).
         """
         # Encoded first: a record that cannot be written refuses the lot before any SQL.
         event_rows = [_event_row(e) for e in events]
@@ -186,7 +196,8 @@ class BankStore:
         last = self.last_seq() if after is None else after
         for n, row in enumerate(event_rows, 1):
             row["seq"] = last + n
-        table = "bank_events" if event_rows else "bank_audit" if audit_rows else "bank_desk"
+        table = "bank_events" if event_rows else "bank_audit" if audit_rows else \
+            "bank_desk" if desk_rows or not riders else riders[0].table.name
         try:
             with self.engine.begin() as c:
                 if event_rows:
@@ -195,6 +206,8 @@ class BankStore:
                     c.execute(insert(bank_audit), audit_rows)
                 # One statement per kind of row: the ON CONFLICT insert wants one shape.
                 upsert(c, bank_desk, desk_rows, ("kind", "key"))
+                for rider in riders:
+                    c.execute(insert(rider.table), [dict(rider.row)])
         except SQLAlchemyError as exc:
             # Another writer, or a lost connection: learn the true last seq next time.
             self._last = None

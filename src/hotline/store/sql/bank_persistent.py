@@ -44,7 +44,7 @@ from hotline.banking.roles import RoleLimits
 from hotline.banking.sandbox import SandboxBank
 from hotline.banking.verification import Verification
 from hotline.store.errors import InvalidArgument
-from hotline.store.sql.bank import BankStore, DeskRow
+from hotline.store.sql.bank import BankStore, DeskRow, Rider
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -70,6 +70,7 @@ class PersistentBank(SandboxBank):
         self._depth = 0
         self._stored_events = 0
         self._stored_audit = 0
+        self._riders: list[Rider] = []
 
     @classmethod
     def open(cls, store: BankStore, *, seed: Callable[[], SandboxBank] | None = None,
@@ -101,23 +102,32 @@ class PersistentBank(SandboxBank):
             if self._depth == 0:
                 self.flush()
 
+    def ride(self, rider: Rider) -> None:
+        """Write ``rider`` with this unit's writes (at once when no unit is open); a failed
+        write keeps it, as it keeps the events, for the next one."""
+        self._riders.append(rider)
+        if self._depth == 0:
+            self.flush()
+
     def flush(self) -> None:
         """Write the events and audit records added since the last write, and the desk's."""
         if self.store is None:
             return
         events = self._events[self._stored_events:]
         audit = self._audit[self._stored_audit:]
+        riders = list(self._riders)
         owner = self.desk
         desk = owner.unsaved() if owner is not None else None
-        if not (events or audit or desk):
+        if not (events or audit or desk or riders):
             return
         after = self._stored_events  # the events in memory are seqs 1..n of the store
         if owner is None or desk is None:
-            self.store.write(events=events, audit=audit, after=after)
+            self.store.write(events=events, audit=audit, after=after, riders=riders)
         else:
             self.store.write(events=events, audit=audit, desk_audit=desk.audit, desk=desk.rows,
-                             keys=desk.keys, after=after)
+                             keys=desk.keys, after=after, riders=riders)
             owner.saved(desk)
+        del self._riders[:len(riders)]
         self._stored_events += len(events)
         self._stored_audit += len(audit)
 

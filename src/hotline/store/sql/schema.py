@@ -263,3 +263,16 @@ bank_desk = Table(  # the agent desk's state: verifications, approval requests, 
     Column("position", Integer, nullable=False),  # order within its kind (the desk's order)
     Column("data", Text, nullable=False),
 )
+
+# --- the web's idempotency keys of agent-performed transactions (migration 0004) --------------
+idempotency_keys = Table(  # one row per key: the first outcome a retry with that key gets back
+    "idempotency_keys", metadata,
+    Column("key", String(128), primary_key=True),
+    # A hash of who asked what on which contact, never the request itself (a payee's account).
+    Column("fingerprint", String(64), nullable=False),
+    Column("contact_id", String(128), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("receipt", Text, nullable=True),  # the Receipt, bank_codec; or else
+    Column("request_id", String(255), nullable=True),  # the approval request it opened
+    CheckConstraint("(receipt IS NULL) <> (request_id IS NULL)", name="outcome"),
+)
