@@ -1,5 +1,5 @@
-"""Configure the centre's routing: skills, agents, queues and workflows (targets, codes and
-users are ``api_settings``).
+"""Configure the centre's routing: skills, agents, queues and workflows (targets and codes
+are ``api_settings``, users ``api_users``).
 
 Admins change, supervisors read. Every change is validated by the directory's own validators
 first (a 422 names the field, e.g. ``skills.cards``), then applied to the live engine where the

@@ -1,7 +1,7 @@
-"""Settings of the floor: KPI targets and alert levels, not-ready and wrap-up codes, users.
+"""Settings of the floor: KPI targets and alert levels, not-ready and wrap-up codes.
 
 Admins change, supervisors read; every change is audited. The routing directory (skills,
-agents, queues, workflows) is ``api_admin``; the plumbing is shared with it.
+agents, queues, workflows) is ``api_admin``, users ``api_users``; the plumbing is shared.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 from pydantic import Field
-from starlette.concurrency import run_in_threadpool
 
 from hotline.store.sql.directory import Directory
 from hotline.store.sql.records import (
@@ -26,12 +25,10 @@ from hotline.store.sql.records import (
 from hotline.web.api_admin import ADMINS, READERS, Body, _json, directory, stored
 from hotline.web.api_supervisor import audit
 from hotline.web.deps import require, services
-from hotline.web.errors import Conflict, Invalid
-from hotline.web.ports import ROLES, Session, User
+from hotline.web.ports import Session
 from hotline.web.services import DEFAULT_DISPOSITIONS, DEFAULT_REASONS, Services, Settings
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
-MIN_PASSWORD = 10
 
 
 # --- KPI targets ---------------------------------------------------------------------------------
@@ -170,54 +167,3 @@ _codes("reason", "/reason-codes", Directory.list_reason_codes, Directory.put_rea
        Directory.delete_reason_code)
 _codes("wrap_up", "/wrap-up-codes", Directory.list_wrap_up_codes, Directory.put_wrap_up_code,
        Directory.delete_wrap_up_code)
-
-
-# --- users ---------------------------------------------------------------------------------------
-class UserBody(Body):
-    username: str = Field(pattern=r"^[A-Za-z0-9_.@-]{1,64}$",
-                          description="1–64 letters, digits, '_', '.', '@' or '-'")
-    display_name: str = Field(min_length=1, max_length=200)
-    role: str = Field(description=", ".join(ROLES))
-    agent_id: str | None = Field(default=None, min_length=1, max_length=128,
-                                 description="the agent this user works as (agents need one)")
-    password: str = Field(min_length=MIN_PASSWORD, max_length=256)
-
-
-def _user_json(user: User) -> dict[str, Any]:
-    return {"id": user.id, "username": user.username, "display_name": user.display_name,
-            "role": user.role, "agent_id": user.agent_id, "disabled": user.disabled}
-
-
-@router.get("/users", summary="Users (never their password hashes)")
-async def list_users(who: Session = require(*READERS),
-                     svc: Services = Depends(services)) -> dict[str, Any]:
-    return {"users": [_user_json(u) for u in svc.accounts.list_users()]}
-
-
-@router.post("/users", status_code=201, summary="Create a user")
-async def create_user(body: UserBody, who: Session = require(*ADMINS),
-                      svc: Services = Depends(services)) -> dict[str, Any]:
-    if body.role not in ROLES:
-        raise Invalid("role", f"must be one of {', '.join(ROLES)}, got {body.role!r}")
-    if not body.display_name.strip():
-        raise Invalid("display_name", "is empty")
-    if body.role == "agent" and body.agent_id is None:
-        raise Invalid("agent_id", "an agent user needs the agent it works as")
-    if body.agent_id is not None:
-        agent = directory(svc).get_agent(body.agent_id)
-        if agent is None or not agent.active:
-            raise Invalid("agent_id", f"no active agent '{body.agent_id}'")
-    if svc.accounts.user_by_name(body.username) is not None:
-        raise Conflict(f"user '{body.username}' already exists", {"field": "username"})
-    # argon2 takes a while on purpose: off the event loop, so the floor does not stall.
-    password_hash = await run_in_threadpool(svc.hasher.hash, body.password)
-    try:
-        with stored():
-            user = svc.accounts.add_user(username=body.username, display_name=body.display_name,
-                                         role=body.role, agent_id=body.agent_id,
-                                         password_hash=password_hash)
-    except Conflict as exc:  # a concurrent request took the name first
-        raise Conflict(exc.message, {"field": "username"}) from None
-    audit(svc, who, "create_user", body.username,
-          {"role": body.role, "agent_id": body.agent_id})
-    return {"user": _user_json(user)}

@@ -25,6 +25,7 @@ from hotline.web import (
     api_settings,
     api_supervisor,
     api_transactions,
+    api_users,
     pages,
     pages_admin,
     stream,
@@ -79,7 +80,7 @@ def create_app(build: Callable[[], Services], *, close: Callable[[Services], Non
                                                                "errors": errors}},
                             status_code=422)
 
-    for module in (api_auth, api_agent, api_supervisor, api_admin, api_settings,
+    for module in (api_auth, api_agent, api_supervisor, api_admin, api_settings, api_users,
                    api_transactions, api_approvals, stream):
         app.include_router(module.router)
     app.include_router(pages_admin.admin_router)

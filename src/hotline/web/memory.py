@@ -30,6 +30,23 @@ class MemoryAccounts:
     def disable(self, username: str) -> None:
         self._users[username] = replace(self._users[username], disabled=True)
 
+    def update_user(self, user: User) -> User:
+        old = next(u for u in self._users.values() if u.id == user.id)
+        new = replace(old, display_name=user.display_name, role=user.role,
+                      agent_id=user.agent_id, disabled=user.disabled)
+        self._users[new.username] = new
+        return new
+
+    def set_password(self, user_id: int, password_hash: str) -> None:
+        old = next(u for u in self._users.values() if u.id == user_id)
+        self._users[old.username] = replace(old, password_hash=password_hash)
+
+    def revoke_sessions(self, user_id: int) -> int:
+        mine = [h for h, row in self._tokens.items() if row[0] == user_id]
+        for h in mine:
+            del self._tokens[h]
+        return len(mine)
+
     def store_token(self, *, token_hash: str, user_id: int, kind: str, csrf: str | None,
                     expires_at: float) -> None:
         self._tokens[token_hash] = (user_id, kind, csrf, expires_at)

@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from hotline.core.channels import Channel
 from hotline.core.definitions import Fallback, Ordering, Selection
-from hotline.web.api_settings import MIN_PASSWORD
+from hotline.web.api_users import MIN_PASSWORD
 from hotline.web.ports import ROLES
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))

@@ -35,6 +35,16 @@ class Accounts(Protocol):
 
     def list_users(self) -> list[User]: ...
 
+    def update_user(self, user: User) -> User:
+        """Store ``user``'s display name, role, agent and disabled flag (by its id)."""
+        ...
+
+    def set_password(self, user_id: int, password_hash: str) -> None: ...
+
+    def revoke_sessions(self, user_id: int) -> int:
+        """End every session and token of the user at once; how many there were."""
+        ...
+
     def store_token(self, *, token_hash: str, user_id: int, kind: str, csrf: str | None,
                     expires_at: float) -> None: ...
 

@@ -44,6 +44,24 @@ class SqlAccounts:
     def list_users(self) -> list[User]:
         return [_user(r) for r in self.store.list_users()]
 
+    def update_user(self, user: User) -> User:
+        saved = _user(self.store.update_user(user.id, display_name=user.display_name,
+                                             role=user.role, agent_id=user.agent_id,
+                                             disabled=user.disabled))
+        self._forget(user.id)  # cached sessions carry the old role and status
+        return saved
+
+    def set_password(self, user_id: int, password_hash: str) -> None:
+        self.store.set_password_hash(user_id, password_hash)
+
+    def revoke_sessions(self, user_id: int) -> int:
+        self._forget(user_id)
+        return self.store.revoke_user_tokens(user_id)
+
+    def _forget(self, user_id: int) -> None:
+        for h in [h for h, (s, _) in self._cache.items() if s.user.id == user_id]:
+            del self._cache[h]
+
     def store_token(self, *, token_hash: str, user_id: int, kind: str, csrf: str | None,
                     expires_at: float) -> None:
         self.store.store_token(token_hash, user_id, kind, csrf, _dt(expires_at))

@@ -24,7 +24,7 @@ from hotline.store.sql.directory import (
     TargetRecord,
     WorkflowRecord,
 )
-from hotline.web import api_admin, api_settings, pages_admin
+from hotline.web import api_admin, api_settings, api_users, pages_admin
 from hotline.web.app import create_app
 from hotline.web.deps import route_roles
 from hotline.web.ports import ROLES
@@ -85,7 +85,7 @@ def log_length(world: World) -> int:
 # --- who may do what -----------------------------------------------------------------------------
 def _routes() -> list[tuple[str, str]]:
     out = []
-    for route in [*api_admin.router.routes, *api_settings.router.routes]:
+    for route in [*api_admin.router.routes, *api_settings.router.routes, *api_users.router.routes]:
         assert isinstance(route, APIRoute)
         path = re.sub(r"\{[^}]+\}", "x", route.path)
         out += [(method, path) for method in sorted(route.methods or ())]
@@ -93,7 +93,7 @@ def _routes() -> list[tuple[str, str]]:
 
 
 def test_every_admin_route_lets_in_admins_and_supervisors_only_to_read() -> None:
-    for route in [*api_admin.router.routes, *api_settings.router.routes]:
+    for route in [*api_admin.router.routes, *api_settings.router.routes, *api_users.router.routes]:
         assert isinstance(route, APIRoute)
         reading = route.methods == {"GET"}
         assert route_roles(route) == (("supervisor", "admin") if reading else ("admin",)), \
@@ -443,7 +443,7 @@ def test_the_admin_page_is_served_with_its_script(client: TestClient) -> None:
     assert 'src="/static/admin.js"' in r.text and 'href="/static/admin.css"' in r.text
     config = pages_admin.admin_config()  # the forms' choices, rendered for the script
     assert "fax" in config["channels"] and "most_proficient" in config["selections"]
-    assert '"most_proficient"' in r.text and config["min_password"] == api_settings.MIN_PASSWORD
+    assert '"most_proficient"' in r.text and config["min_password"] == api_users.MIN_PASSWORD
 
 
 def test_wait_targets_set_the_wallboard_alert_ceilings() -> None:

@@ -599,17 +599,62 @@ const userForm = $("user-form");
 $("us-password-hint").textContent = `at least ${CONFIG.min_password} characters`;
 options(userForm.elements.role, CONFIG.roles.map((r) => [r, humanize(r)]));
 
+/** Pick a user to edit (``null``: a new one). The username cannot change. */
+function fillUser(record) {
+  const f = userForm;
+  f.elements.username.value = record?.username ?? "";
+  f.elements.display_name.value = record?.display_name ?? "";
+  f.elements.role.value = record?.role ?? CONFIG.roles[0];
+  f.elements.agent_id.value = record?.agent_id ?? "";
+  f.elements.password.value = "";
+  f.elements.disabled.checked = record?.disabled ?? false;
+  for (const el of f.querySelectorAll("[data-title-new], [data-title-edit]")) {
+    el.hidden = el.hasAttribute("data-title-new") === Boolean(record);
+  }
+  f.querySelector("[data-edit-only]").hidden = !record;
+  mode(f, record ? record.username : null);
+  lockForms();
+  renderUsers();
+}
+
+/** The fields of ``user`` that the form changes, as the PATCH body. */
+function userChanges(f, user) {
+  const now = {
+    display_name: value(f, "display_name"), role: f.elements.role.value,
+    agent_id: orNull(f.elements.agent_id.value), disabled: f.elements.disabled.checked,
+  };
+  return Object.fromEntries(Object.entries(now).filter(([k, v]) => v !== user[k]));
+}
+
 userForm.addEventListener("submit", (event) => {
   event.preventDefault();
   submit(userForm, async () => {
     const f = userForm;
-    const r = await post(`${API}/users`, {
-      username: value(f, "username"), display_name: value(f, "display_name"),
-      role: f.elements.role.value, agent_id: orNull(f.elements.agent_id.value),
-      password: f.elements.password.value,
-    });
-    f.reset();
-    return `Created user ${r.user.username} (${r.user.role}).`;
+    const editing = f.dataset.editing;
+    const password = f.elements.password.value;
+    if (!editing) {
+      const r = await post(`${API}/users`, {
+        username: value(f, "username"), display_name: value(f, "display_name"),
+        role: f.elements.role.value, agent_id: orNull(f.elements.agent_id.value), password,
+      });
+      fillUser(null);
+      return `Created user ${r.user.username} (${r.user.role}).`;
+    }
+    const user = data.users.find((u) => u.username === editing);
+    const changes = userChanges(f, user);
+    const done = [];
+    if (Object.keys(changes).length) {
+      const r = await change("PATCH", `${API}/users/${part(editing)}`, changes);
+      done.push(`saved ${Object.keys(changes).join(", ").replaceAll("_", " ")}` +
+        (r.sessions_ended ? ` (${r.sessions_ended} session(s) ended)` : ""));
+      if (password) await loadAll(); // saved even if the password is then refused
+    }
+    if (password) {
+      await post(`${API}/users/${part(editing)}/password`, { password });
+      f.elements.password.value = "";
+      done.push("set a new password");
+    }
+    return done.length ? `User ${editing}: ${done.join("; ")}.` : `User ${editing}: nothing changed.`;
   });
 });
 
@@ -625,7 +670,7 @@ function renderUsers() {
       { html: (u) => esc(u.agent_id ?? "") || '<span class="muted">–</span>' },
       { html: (u) => (u.disabled ? "disabled" : "active") },
     ],
-  }, () => {});
+  }, fillUser, (u) => u.username === userForm.dataset.editing);
 }
 
 // --- the page --------------------------------------------------------------------------------
@@ -676,7 +721,7 @@ for (const tab of document.querySelectorAll("[data-tab]")) {
 window.addEventListener("hashchange", () => showTab(location.hash.slice(1)));
 
 for (const [form, fill] of [[agentForm, fillAgent], [skillForm, fillSkill], [queueForm, fillQueue],
-  [workflowForm, fillWorkflow], [targetForm, fillTarget]]) {
+  [workflowForm, fillWorkflow], [targetForm, fillTarget], [userForm, fillUser]]) {
   form.querySelector("[data-new]").addEventListener("click", () => fill(null));
 }
 
@@ -698,6 +743,7 @@ async function start() {
   fillQueue(null);
   fillWorkflow(null);
   fillTarget(null);
+  fillUser(null);
 }
 
 start().catch((err) => {
