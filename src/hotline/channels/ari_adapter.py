@@ -125,7 +125,10 @@ class AriCore(AriDial):
         request = self._channel(call, "answer")
         return Step(requests=(then(request, CallAnswered(call_id=call_id)),))
 
-    def play(self, call_id: str, *, prompt_id: str, text: str, language: str) -> Step:
+    def play(
+        self, call_id: str, *, prompt_id: str, text: str, language: str, media: str | None = None
+    ) -> Step:
+        """Queue a prompt: ``media`` when the shell has a rendering, else ``config.media``."""
         call = self._live(call_id)
         if call is None:
             return self._dropped(call_id, f"prompt {prompt_id}")
@@ -134,7 +137,7 @@ class AriCore(AriDial):
         call.playbacks.append(playback)
         if call.flush:
             call.flush, call.barrier, call.typeahead = False, playback, ""
-        media = self.config.media(prompt_id, text, language)
+        media = media or self.config.media(prompt_id, text, language)
         request = self._channel(
             call, "play", ("media", media), ("lang", language), ("playbackId", playback)
         )

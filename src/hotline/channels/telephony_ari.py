@@ -35,6 +35,7 @@ from hotline.channels.ari_client import (
 )
 from hotline.channels.ari_state import AriConfig, AriRequest, CollectSpec, Step
 from hotline.channels.errors import NotAnswered
+from hotline.channels.prompt_audio import PromptAudio, prompt_audio_from_env
 from hotline.channels.telephony import (
     CallHungUp,
     CollectResult,
@@ -74,8 +75,11 @@ class AriTelephony:
         config: AriConfig | None = None,
         clock: Callable[[], datetime] = _wall_clock,
         wait_s: float = 1.0,
+        prompts: PromptAudio | None = None,
     ) -> None:
         self._transport = transport
+        #: Rendered prompt audio: a prompt with a rendering plays as its file.
+        self._prompts = prompts
         self._core = AriCore(config)
         self._clock = clock
         self._wait_s = wait_s
@@ -85,7 +89,11 @@ class AriTelephony:
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> AriTelephony:
         """Connect as docs/asterisk.md says (``HOTLINE_ARI_URL`` and friends)."""
-        return cls(HttpAriTransport.from_env(env), config=config_from_env(env))
+        return cls(
+            HttpAriTransport.from_env(env),
+            config=config_from_env(env),
+            prompts=prompt_audio_from_env(env),
+        )
 
     def now(self) -> datetime:
         return self._clock()
@@ -95,7 +103,11 @@ class AriTelephony:
         self._run(self._core.answer(call_id))
 
     def play(self, call_id: str, *, prompt_id: str, text: str, language: str) -> None:
-        self._run(self._core.play(call_id, prompt_id=prompt_id, text=text, language=language))
+        # Rendered here, not in the core: a per-call text may run espeak-ng (I/O).
+        media = self._prompts.media(prompt_id, text, language) if self._prompts else None
+        self._run(
+            self._core.play(call_id, prompt_id=prompt_id, text=text, language=language, media=media)
+        )
 
     def collect(
         self,
