@@ -187,7 +187,7 @@ class SimulatedTelephony:
             seconds, hung_up = move.seconds, move.hang_up and move.seconds <= max_s
         elif isinstance(move, Press) and "#" in move.keys:
             seconds = 0.0
-        duration = min(seconds, max_s)
+        duration = float(min(seconds, max_s))
         self._now += timedelta(seconds=duration)
         result = RecordingFinished(call_id=call_id, name=name, duration_s=duration, hung_up=hung_up)
         self.log.append(result)
