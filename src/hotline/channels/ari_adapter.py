@@ -1,7 +1,8 @@
 """The Asterisk ARI adapter's core: ARI events and port commands in, ARI requests and port
 events out. No I/O: `telephony_ari.AriTelephony` sends the requests and feeds back replies.
 Calls, prompts and keys are here; dialling, bridges, transfers, originate and the resync are
-in `ari_dial.AriDial`, which this core extends; the state types are in `ari_state`.
+in `ari_dial.AriDial`, recordings (voicemail) in `ari_record.AriRecord`, which this core
+extends; the state types are in `ari_state`.
 
 Semantics (matching `telephony_sim`, which the IVR shell was written against):
 
@@ -36,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from hotline.channels.ari_dial import AriDial
+from hotline.channels.ari_record import AriRecord
 from hotline.channels.ari_state import (
     AGENT_ARG,
     CHANNEL_GONE,
@@ -75,7 +76,7 @@ _QUIET = frozenset(
 KEEP_ENDED = 1000
 
 
-class AriCore(AriDial):
+class AriCore(AriRecord):
     """Every call on one ARI application. Commands check first and raise before changing
     anything; every method returns the `Step` to carry out."""
 
@@ -95,6 +96,7 @@ class AriCore(AriDial):
             for c in self._calls.values()
             if c.agent and not c.agent.dial.outcome
         ]
+        times += self._recording_deadlines()
         return min(times, default=None)
 
     def playing(self, call_id: str) -> bool:
@@ -197,8 +199,9 @@ class AriCore(AriDial):
         return out.step()
 
     def tick(self, now: datetime) -> Step:
-        """Time passed: collects and dials past their deadline end."""
+        """Time passed: collects, dials and recordings past their deadline end."""
         out = Out()
+        self._recording_tick(now, out)
         for call in list(self._calls.values()):
             if call.collect and call.collect.deadline and call.collect.deadline <= now:
                 digits, spec = call.collect.digits, call.collect.spec
@@ -322,4 +325,7 @@ _HANDLERS: dict[str, _Handler] = {
     "PlaybackFinished": AriCore._on_playback,
     "ChannelEnteredBridge": AriCore._on_entered_bridge,
     "Dial": AriCore._on_dial,
+    "RecordingStarted": AriCore._on_recording,
+    "RecordingFinished": AriCore._on_recording,
+    "RecordingFailed": AriCore._on_recording,
 }

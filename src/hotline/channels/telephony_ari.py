@@ -40,6 +40,7 @@ from hotline.channels.telephony import (
     CallHungUp,
     CollectResult,
     PromptPlayed,
+    RecordResult,
     TelephonyEvent,
 )
 
@@ -125,6 +126,17 @@ class AriTelephony:
         )
         self._run(self._core.collect(call_id, spec, self.now()))
         while (result := self._core.take_result(call_id)) is None:
+            self._pump()
+        return result
+
+    def record(self, call_id: str, *, name: str, max_s: float, beep: bool) -> RecordResult:
+        """Record after the queued prompts (the greeting) were said; see `ari_record`."""
+        self._drain(call_id)
+        try:
+            self._run(self._core.record(call_id, name=name, max_s=max_s, beep=beep, now=self.now()))
+        except AriRequestFailed as refused:
+            return self._core.record_refused(call_id, refused.status)
+        while (result := self._core.take_recording(call_id)) is None:
             self._pump()
         return result
 
