@@ -193,3 +193,17 @@ def test_a_language_without_a_voice_is_named() -> None:
         voice_for("fr", "Bonjour")
     assert voice_for("en", "普通话服务请按1，For English, press 2.") == "cmn"
     assert audio_key("en", "a") != audio_key("cmn", "a") != audio_key("en", "b")
+
+
+def test_a_flow_that_is_neither_shipped_nor_a_good_file_is_named(tmp_path: Path) -> None:
+    out = str(tmp_path / "out")
+    result = runner.invoke(app, ["ivr", "render-prompts", "bank-nope", "--out", out])
+    assert result.exit_code == 2
+    assert "bank-nope: neither a shipped flow (bank-hotline, bank-vip) nor a flow file" in (
+        result.output
+    )
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(shipped_flow_text("bank-vip").replace("version: 1", "version: one"), "utf-8")
+    result = runner.invoke(app, ["ivr", "render-prompts", str(bad), "--out", out])
+    assert result.exit_code == 2 and f"{bad}: flow is invalid" in result.output
+    assert "version" in result.output and "Traceback" not in result.output
