@@ -44,7 +44,7 @@ from hotline.web.api_settings import refresh_codes, refresh_settings
 from hotline.web.app import create_app
 from hotline.web.security import PasswordHasherPort
 from hotline.web.services import Services, Settings
-from hotline.web.sql_ports import SqlAccounts, SqlAudit, SqlHistory
+from hotline.web.sql_ports import SqlAccounts, SqlAudit, SqlHistory, SqlIdempotencyKeys
 
 DEMO_PASSWORD = "hotline-demo"
 # How uvicorn serves the app. The stock asyncio loop keeps accepting connections while the
@@ -183,6 +183,7 @@ def _start_demo(services: Services, scenario: Any, config: ServerConfig) -> None
     from hotline.live.demo_floor import DemoFloor
     from hotline.store.sql.bank import BankStore
     from hotline.store.sql.bank_persistent import PersistentBank, PersistentDesk
+    from hotline.store.sql.idempotency_keys import IdempotencyKeys
 
     rng = random.Random(config.seed)
     opened = datetime(2026, 1, 1, tzinfo=UTC)
@@ -210,6 +211,10 @@ def _start_demo(services: Services, scenario: Any, config: ServerConfig) -> None
     services.customers = lookup
     # Agents' transactions for verified callers over the same bank (dual control above a limit).
     services.extra["desk"] = PersistentDesk(bank)
+    # The desk's web idempotency keys, written in the same transaction as the step they name:
+    # a retry after a restart gets the first receipt back instead of moving the money again.
+    services.extra["idempotency_keys"] = SqlIdempotencyKeys(
+        IdempotencyKeys(services.extra["database"], bank=bank))
     vip = [c.customer_id for c in state.customers.values() if c.segment == Segment.VIP]
     others = [c.customer_id for c in state.customers.values() if c.segment != Segment.VIP]
     floor = DemoFloor(services.centre, scenario, rng=rng, speed=config.speed,

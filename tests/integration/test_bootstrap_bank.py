@@ -129,3 +129,52 @@ def test_a_transfer_survives_a_restart_and_no_secret_is_logged(
     assert not runs & pans and not runs & numbers
     # A PIN as a number of its own (six digits inside a hex contact id are not one).
     assert not set(re.findall(r"(?<![0-9A-Za-z])\d{6}(?![0-9A-Za-z])", logged)) & pins
+
+
+def test_a_retry_after_a_restart_gets_the_first_outcome_and_moves_nothing_again(
+        tmp_path: Path) -> None:
+    db = tmp_path / "demo.sqlite"
+    clock = ManualClock(datetime(2026, 3, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp())
+    key, asked_key = uuid.uuid4().hex, uuid.uuid4().hex
+    with TestClient(build_app(_config(db, clock))) as client:
+        bank = _stored_bank(db)
+        customer = next(c for c in bank.state.customers
+                        if len(bank.state.accounts_of[c]) >= 2
+                        and bank.state.accounts[bank.state.accounts_of[c][1]].kind
+                        is AccountKind.SAVINGS)
+        source, target = bank.state.accounts_of[customer][:2]
+        contact_id, agent = _call_for_desk1(client, customer)
+        before = _accounts(client.get(f"{BASE}/{contact_id}/banking", headers=agent).json())
+        amount = min(10_000, before[source]["available"])
+        body = {"from_account": source, "to_account": target, "amount": amount,
+                "idempotency_key": key}
+        first = client.post(f"{BASE}/{contact_id}/banking/transfer", headers=agent, json=body)
+        assert first.status_code == 200 and first.json()["status"] == "done", first.text
+        # Above the agent's limit alone (5,000 yuan): a request for a supervisor.
+        above = {**body, "amount": 600_000, "idempotency_key": asked_key}
+        asked = client.post(f"{BASE}/{contact_id}/banking/transfer", headers=agent, json=above)
+        assert asked.status_code == 202, asked.text
+
+    clock.advance(1.0)
+    with TestClient(build_app(_config(db, clock))) as client:
+        agent = _token(client, "agent1")
+        retry = client.post(f"{BASE}/{contact_id}/banking/transfer", headers=agent, json=body)
+        assert retry.status_code == 200, retry.text
+        assert retry.json()["receipt"] == first.json()["receipt"]
+        assert retry.json()["replayed"] is True and first.json()["replayed"] is False
+        again = client.post(f"{BASE}/{contact_id}/banking/transfer", headers=agent, json=above)
+        assert again.status_code == 202, again.text
+        assert again.json()["request"]["request_id"] == asked.json()["request"]["request_id"]
+        # The same key with another request is refused, and moves nothing either.
+        other = client.post(f"{BASE}/{contact_id}/banking/transfer", headers=agent,
+                            json={**body, "amount": amount + 1})
+        assert other.status_code == 409, other.text
+        assert other.json()["error_id"] == "idempotency_conflict"
+        got = client.get(f"{BASE}/{contact_id}/banking", headers=agent).json()
+        assert len(got["receipts"]) == 1 and len(got["requests"]) == 1
+
+    stored = _stored_bank(db)
+    assert stored.state.postings == bank.state.postings + 1  # the ledger moved once
+    moved = {a: stored.state.ledger.balances[a] - bank.state.ledger.balances[a]
+             for a in (source, target)}
+    assert sorted(moved.values()) == sorted([amount, -amount])

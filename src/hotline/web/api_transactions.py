@@ -32,7 +32,6 @@ from hotline.web.api_supervisor import audit
 from hotline.web.deps import require, services
 from hotline.web.desk_web import (
     DeskWeb,
-    Done,
     banking_errors,
     caller_contact,
     desk_now,
@@ -45,7 +44,7 @@ from hotline.web.desk_web import (
     verification_of,
 )
 from hotline.web.errors import ApiError, Invalid
-from hotline.web.ports import Session
+from hotline.web.ports import KeyedOutcome, Session
 from hotline.web.services import Services
 
 router = APIRouter(prefix="/api/v1", tags=["banking"])
@@ -194,7 +193,7 @@ def _perform(svc: Services, who: Session, contact_id: str, operation: Operation,
     now = desk_now(svc)
     dw.desk.expire_due(now=now)
     print_ = fingerprint(who.user.username, contact_id, content)
-    earlier = dw.done.get(key)
+    earlier = dw.keys.get(key)
     if earlier is not None:
         if earlier.fingerprint != print_:
             raise ApiError(409, "idempotency_conflict", "idempotency_key: already used for "
@@ -204,20 +203,26 @@ def _perform(svc: Services, who: Session, contact_id: str, operation: Operation,
     if verification_of(svc, dw, contact) is None:
         raise ApiError(403, "not_verified", f"contact_id: the caller on {contact_id} is not "
                        "verified", {"field": "contact_id"})
-    with banking_errors():
+    # The operation and its key are one step: stored, they are written in one transaction,
+    # so a restart never finds the money moved and the key forgotten (it would move again).
+    with dw.keys.step(), banking_errors():
         result = dw.desk.perform(user=staff_of(svc, who), contact_id=contact_id,
                                  operation=operation, now=now)
+        if isinstance(result, Receipt):
+            done = KeyedOutcome(key=key, fingerprint=print_, contact_id=contact_id,
+                                at=svc.now(), receipt=result)
+        else:
+            done = KeyedOutcome(key=key, fingerprint=print_, contact_id=contact_id,
+                                at=svc.now(), request_id=result.request_id)
+        dw.keys.put(done)
     if isinstance(result, Receipt):
-        done = Done(fingerprint=print_, contact_id=contact_id, receipt=result)
         audit(svc, who, "banking_executed", contact_id,
               {"summary": result.summary, "amount": result.amount,
                "reference": result.reference})
     else:
-        done = Done(fingerprint=print_, contact_id=contact_id, request_id=result.request_id)
         audit(svc, who, "banking_approval_requested", contact_id,
               {"summary": describe(operation), "amount": operation.amount,
                "request_id": result.request_id})
-    dw.done[key] = done
     return outcome(svc, dw, done, replayed=False)
 
 

@@ -41,20 +41,13 @@ from hotline.banking.verification import Verification
 from hotline.core.live import CONNECTED, ON_HOLD, Contact
 from hotline.web.api_agent import _own_contact, agent_id
 from hotline.web.errors import ApiError, NotFound
-from hotline.web.ports import Session
+from hotline.web.memory import MemoryIdempotencyKeys
+from hotline.web.ports import IdempotencyKeys, KeyedOutcome, Session
 from hotline.web.services import Services
 
 #: The web role's banking role; ``services.extra["banking_roles"]`` may name senior agents.
 ROLE_OF = {"agent": Role.AGENT, "supervisor": Role.SUPERVISOR}
 CardsOf = Callable[[str], tuple[CardState, ...]]
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Done:
-    fingerprint: str
-    contact_id: str
-    receipt: Receipt | None = None
-    request_id: str | None = None
 
 
 @dataclass(kw_only=True)
@@ -63,7 +56,7 @@ class DeskWeb:
 
     desk: AgentDesk
     cards: CardsOf
-    done: dict[str, Done] = field(default_factory=dict)
+    keys: IdempotencyKeys = field(default_factory=MemoryIdempotencyKeys)
     refused: dict[str, int] = field(default_factory=dict)
 
 
@@ -89,7 +82,10 @@ def desk_web(svc: Services) -> DeskWeb:
     desk = svc.extra.get("desk")
     if not isinstance(desk, AgentDesk):
         raise ApiError(404, "banking_unavailable", "no banking desk runs on this server")
-    made = DeskWeb(desk=desk, cards=cards_of(desk.port))
+    # The composition root keeps the keys in the database next to a stored desk; a desk in
+    # memory keeps them in memory too (both are gone together).
+    keys = svc.extra.get("idempotency_keys") or MemoryIdempotencyKeys()
+    made = DeskWeb(desk=desk, cards=cards_of(desk.port), keys=keys)
     svc.extra["desk_web"] = made
     return made
 
@@ -187,11 +183,15 @@ def approved_receipt(dw: DeskWeb, request: ApprovalRequest) -> Receipt | None:
                  if r.receipt_id == f"{request.request_id}/receipt"), None)
 
 
-def outcome(svc: Services, dw: DeskWeb, done: Done, *, replayed: bool) -> JSONResponse:
+def outcome(svc: Services, dw: DeskWeb, done: KeyedOutcome, *, replayed: bool) -> JSONResponse:
     if done.receipt is not None:
         body = {"status": "done", "receipt": receipt_json(done.receipt), "replayed": replayed}
         return JSONResponse(body)
-    request = dw.desk.requests[str(done.request_id)]
+    request = dw.desk.requests.get(str(done.request_id))
+    if request is None:  # a key kept longer than the desk that opened its request
+        raise ApiError(409, "idempotency_conflict", f"idempotency_key: {done.key} names approval "
+                       f"request {done.request_id}, which this desk does not know",
+                       {"field": "idempotency_key"})
     receipt = approved_receipt(dw, request)
     status = "pending_approval" if request.status is ApprovalStatus.PENDING \
         else request.status.value

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from typing import Any
 
-from hotline.web.ports import Session, User
+from hotline.web.errors import Conflict
+from hotline.web.ports import KeyedOutcome, Session, User
 
 
 class MemoryAccounts:
@@ -102,3 +104,24 @@ class MemoryHistory:
         rows = [e for e in self.entries.values() if e.get("customer_id") == customer_id]
         rows.sort(key=lambda e: e.get("offered_at", 0.0), reverse=True)
         return rows[:limit]
+
+
+class MemoryIdempotencyKeys:
+    def __init__(self) -> None:
+        self.outcomes: dict[str, KeyedOutcome] = {}
+
+    def get(self, key: str) -> KeyedOutcome | None:
+        return self.outcomes.get(key)
+
+    def put(self, outcome: KeyedOutcome) -> None:
+        if outcome.key in self.outcomes:
+            raise key_held(outcome.key)
+        self.outcomes[outcome.key] = outcome
+
+    def step(self) -> AbstractContextManager[None]:
+        return nullcontext()
+
+
+def key_held(key: str) -> Conflict:
+    return Conflict(f"idempotency_key: {key} holds an outcome already",
+                    {"field": "idempotency_key"})

@@ -3,8 +3,11 @@ in-memory fakes in ``web.memory`` for tests)."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from hotline.banking.receipts import Receipt
 
 ROLES = ("agent", "supervisor", "analyst", "admin")
 
@@ -68,3 +71,32 @@ class ContactHistory(Protocol):
     def record(self, entry: dict[str, Any]) -> None: ...
 
     def recent_for_customer(self, customer_id: str, limit: int = 10) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class KeyedOutcome:
+    """The first outcome of a banking change made under an idempotency key: its receipt, or
+    the approval request it opened (exactly one). ``fingerprint`` hashes who asked what on
+    which contact, so a payee's account number is never kept in clear."""
+
+    key: str
+    fingerprint: str
+    contact_id: str
+    at: float
+    receipt: Receipt | None = None
+    request_id: str | None = None
+
+
+class IdempotencyKeys(Protocol):
+    """The banking routes' idempotency keys. Kept in the database, a retry after a restart
+    gets the first outcome back and moves nothing again."""
+
+    def get(self, key: str) -> KeyedOutcome | None: ...
+
+    def put(self, outcome: KeyedOutcome) -> None:
+        """Keep the first outcome under its key; a key held already is refused (409)."""
+        ...
+
+    def step(self) -> AbstractContextManager[None]:
+        """Around one desk operation and the ``put`` of its outcome: written together."""
+        ...

@@ -3,14 +3,18 @@ aware UTC datetimes in the database."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from hotline.store.sql.accounts import Accounts, UserRecord
 from hotline.store.sql.audit import AuditLog
+from hotline.store.sql.errors import Duplicate
 from hotline.store.sql.history import ContactHistory, ContactRecord
-from hotline.web.ports import Session, User
+from hotline.store.sql.idempotency_keys import IdempotencyKeys, IdempotencyRecord
+from hotline.web.memory import key_held
+from hotline.web.ports import KeyedOutcome, Session, User
 
 
 def _dt(at: float) -> datetime:
@@ -159,3 +163,29 @@ class SqlHistory:
                  "notes": r.notes, "offered_at": r.offered_at.timestamp(),
                  "ended_at": None if r.ended_at is None else r.ended_at.timestamp()}
                 for r in rows]
+
+
+class SqlIdempotencyKeys:
+    """The banking routes' idempotency keys in the database; opened with the stored bank, a
+    key is written in the same transaction as the money it moved (``step``)."""
+
+    def __init__(self, keys: IdempotencyKeys) -> None:
+        self.store = keys
+
+    def get(self, key: str) -> KeyedOutcome | None:
+        r = self.store.get(key)
+        return None if r is None else KeyedOutcome(
+            key=r.key, fingerprint=r.fingerprint, contact_id=r.contact_id,
+            at=r.at.timestamp(), receipt=r.receipt, request_id=r.request_id)
+
+    def put(self, outcome: KeyedOutcome) -> None:
+        try:
+            self.store.put(IdempotencyRecord(
+                key=outcome.key, fingerprint=outcome.fingerprint,
+                contact_id=outcome.contact_id, at=_dt(outcome.at), receipt=outcome.receipt,
+                request_id=outcome.request_id))
+        except Duplicate:
+            raise key_held(outcome.key) from None
+
+    def step(self) -> AbstractContextManager[None]:
+        return self.store.step()

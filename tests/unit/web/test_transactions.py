@@ -16,6 +16,8 @@ from hotline.banking.desk import AgentDesk
 from hotline.banking.roles import Role, RoleLimits
 from hotline.banking.sandbox import SandboxBank
 from hotline.web.app import create_app
+from hotline.web.errors import Conflict
+from hotline.web.memory import MemoryIdempotencyKeys
 from tests.unit.banking.helpers import (
     NUMBER_A,
     PAN_A,
@@ -337,6 +339,23 @@ def test_the_same_idempotency_key_moves_money_once(client: TestClient, world: Wo
     # Another agent's retry with a key in use is a conflict, not a replay of someone else's.
     other = on_call(client, world, "agent2", "c2", customer_id="A", authenticated=True)
     assert transfer(client, other, "c2", 50_000, k).status_code == 409
+
+
+def test_a_refused_change_keeps_no_key_and_a_done_one_is_kept_once(
+        client: TestClient, world: World) -> None:
+    h = on_call(client, world, "agent", "c1", customer_id="A", authenticated=True)
+    k = key()
+    r = transfer(client, h, "c1", 1_000_000, k)  # above the ceiling: refused, nothing kept
+    assert r.status_code == 422 and r.json()["error_id"] == "limit_exceeded", r.text
+    r = transfer(client, h, "c1", 50_000, k)
+    assert r.status_code == 200 and r.json()["replayed"] is False
+    keys = world.services.extra["desk_web"].keys
+    assert isinstance(keys, MemoryIdempotencyKeys) and list(keys.outcomes) == [k]
+    kept = keys.outcomes[k]
+    assert kept.receipt is not None and kept.receipt.receipt_id == r.json()["receipt"]["receipt_id"]
+    assert "A-CUR" not in kept.fingerprint  # a hash, not the request
+    with pytest.raises(Conflict, match=rf"^idempotency_key: {k} holds an outcome already$"):
+        keys.put(kept)
 
 
 def test_cards_freeze_and_unfreeze(client: TestClient, world: World) -> None:
