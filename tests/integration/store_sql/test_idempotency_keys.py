@@ -116,7 +116,8 @@ def test_a_key_that_cannot_be_written_takes_its_money_with_it(engine: Engine) ->
             "key": "key-taken", "fingerprint": fingerprint("x"), "contact_id": "K9", "at": T0,
             "receipt": None, "request_id": "K9/R1"}])
     before = events(engine)
-    with pytest.raises(BankWriteError, match=r"^bank_events: cannot write: .*idempotency_keys"), keys.step():
+    written = r"^bank_events: cannot write: .*idempotency_keys"
+    with pytest.raises(BankWriteError, match=written), keys.step():
         receipt = transfer(desk, 3_000)
         keys.put(IdempotencyRecord(key="key-taken", fingerprint=fingerprint("a"),
                                    contact_id="K1", at=T0, receipt=receipt))
