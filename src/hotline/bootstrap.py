@@ -190,9 +190,11 @@ def _start_demo(services: Services, scenario: Any, config: ServerConfig) -> None
     # The bank lives in the database: built on the first start (500 customers are plenty to
     # look real and take a fraction of a second), replayed from its events on every later one,
     # so transfers, freezes and approvals survive a restart (the stored bank wins over `seed`).
+    # Built every start all the same: the simulated callers key its customers' cards and PINs
+    # (the same seed gives the same ones), which the stored bank keeps only hashed.
+    built = demo_bank(random.Random(config.seed), customers=500, opened_at=opened)
     bank = PersistentBank.open(
-        BankStore(services.extra["database"]),
-        seed=lambda: demo_bank(random.Random(config.seed), customers=500, opened_at=opened).bank,
+        BankStore(services.extra["database"]), seed=lambda: built.bank,
         hasher=PinHasher(params=SANDBOX_PARAMS))
     state = bank.state
     cards: dict[str, str] = {}
@@ -221,9 +223,45 @@ def _start_demo(services: Services, scenario: Any, config: ServerConfig) -> None
                       humans=frozenset(d for d, _ in DEMO_DESKS), customers=others,
                       vip_customers=vip, survey=services.extra["surveys"].answer)
     floor.configure()
+    _demo_ivr(services, floor, scenario, bank, built.credentials, rng)
     floor.start()
     services.demo = floor
     services.settings.demo = True
+
+
+def _demo_ivr(services: Services, floor: Any, scenario: Any, bank: Any,
+              credentials: Any, rng: random.Random) -> None:
+    """The demo's callers walk the scenario's flows through the IVR runner (``ivr.mode:
+    flows``); the bank is the stored one, and today's IVR figures go to the wallboard."""
+    from hotline.channels.ivr_bank import IvrBank, SandboxDirectory
+    from hotline.channels.ivr_session import IvrShell
+    from hotline.live.demo_ivr import WalkingCallers
+    from hotline.live.ivr_runner import IvrRunner, IvrToday, NullLine, shell_clock
+
+    settings = scenario.ivr
+    if settings is None or settings.mode != "flows":
+        return
+    centre = services.centre
+    from hotline.banking.model import CardStatus
+
+    def usable(credential: Any) -> bool:
+        pin = bank.state.pins.get(credential.customer_id)
+        return (pin is None or not pin.locked) \
+            and bank.state.card_status.get(credential.card_id) is CardStatus.ACTIVE
+
+    walking = WalkingCallers(settings, rng, credentials, source=scenario.name, usable=usable)
+    shell = IvrShell(telephony=NullLine(), registry=walking.registry,
+                     bank=IvrBank(bank, SandboxDirectory(bank)), engine=floor.callers,
+                     clock=shell_clock(centre), estimate_wait=lambda workflow: 0.0,
+                     surveys=services.extra["surveys"].answer)
+    today = IvrToday(services.today.zone, centre.clock.now)
+    callers = floor.callers
+    runner = IvrRunner(shell, centre, today=today, timers=floor.timers, scale=floor.pace.scaled,
+                       rates=settings.chars_per_s,
+                       ended=lambda result: callers.ivr_ended(result.outcome, result.call_id))
+    callers.use_ivr(runner, walking)
+    services.extra["ivr_today"] = today
+    services.extra["ivr_runner"] = runner
 
 
 def build_app(config: ServerConfig) -> FastAPI:

@@ -2,10 +2,14 @@
 
 Each traffic stream draws its arrivals like the twin (non-homogeneous Poisson with the
 scenario's profile and weekday factors, from the day of the virtual time), one arrival pending
-per stream. An arrival enters the IVR; a share ``to_agent`` of them leaves it after the IVR time
-and is offered to the stream's workflow, the rest is contained. A caller who is not connected
-within their patience hangs up. A caller whose call an agent ended may answer the survey
-(``SURVEY_SHARE``), a little later, through the ``survey`` sink. Every duration is drawn in
+per stream. An arrival enters the IVR. With an IVR runner (``use_ivr``, as ``hotline demo`` has)
+the caller walks the real flows (`hotline.live.demo_ivr`) and the flow's hand-over to agents is
+routed here (``handle``): the stream's attributes, overridden by what the flow learnt, pick
+the scenario's workflow. Without one a share ``to_agent`` of the arrivals leaves the IVR after
+the IVR time and is offered to the stream's workflow, the rest is contained. A caller who is
+not connected within their patience hangs up. A caller whose call an agent ended may answer
+the survey (``SURVEY_SHARE``; with the runner, the flow's survey), a little later, through the
+``survey`` sink. Every duration is drawn in
 virtual seconds and runs ``speed`` times faster on the clock.
 """
 
@@ -16,12 +20,15 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from hotline.channels.telephony import CallArrived
 from hotline.core import events as ev
-from hotline.core.commands import AbandonContact, OfferContact
+from hotline.core.commands import AbandonContact, OfferContact, RequestCallback
 from hotline.core.errors import CoreError
 from hotline.core.live import RESERVED, WAITING
 from hotline.live.centre import LiveCentre
+from hotline.live.demo_ivr import WalkingCallers
 from hotline.live.demo_time import Pace, Timers, local_midnight, log
+from hotline.live.ivr_runner import IvrRunner
 from hotline.sim.scenario import Scenario, Traffic
 from hotline.sim.traffic import TrafficModel
 
@@ -92,6 +99,15 @@ class Callers:
         self._numbers = 0
         now = pace.virtual(centre.clock.now())
         self._streams = [_Stream(t, self._model(t, now)) for t in scenario.traffic]
+        self.ivr: IvrRunner | None = None
+        self.walking: WalkingCallers | None = None
+        self._in_ivr: dict[str, TrafficModel] = {}  # calls in the IVR: their stream
+        self._ivr_agents = frozenset(("intent", "language", "authenticated", "segment",
+                                      "customer_id", "card"))
+
+    def use_ivr(self, runner: IvrRunner, walking: WalkingCallers) -> None:
+        """Callers walk the real flows through ``runner`` (whose routing is this object)."""
+        self.ivr, self.walking = runner, walking
 
     def _model(self, spec: Traffic, virtual_t: float) -> TrafficModel:
         return TrafficModel(spec, self._day, local_midnight(virtual_t, self._day.zone), self.rng)
@@ -133,11 +149,51 @@ class Callers:
         model = s.model
         self._schedule(s, s.next_at)
         self.counters.ivr_entered += 1
-        if self.rng.random() < model.to_agent:
+        if self.ivr is not None and self.walking is not None:
+            self._ring(model, self.ivr, self.walking)
+        elif self.rng.random() < model.to_agent:
             self.timers.after(self.pace.scaled(model.ivr_time()),
                               lambda: self._from_ivr(model), "offer")
         else:
             self.counters.ivr_contained += 1
+
+    def _ring(self, model: TrafficModel, runner: IvrRunner, walking: WalkingCallers) -> None:
+        cid = self._contact_id()
+        segment, caller = walking.next_caller()
+        self._in_ivr[cid] = model
+        number = f"13{self.rng.randrange(10**9):09d}"
+        runner.ring(CallArrived(call_id=cid, dialled_number=walking.number, caller_number=number),
+                    caller, context=walking.settings.context, segment=segment)
+        if cid in runner.live:
+            return
+        self._in_ivr.pop(cid, None)  # over at once (an error): nothing to route
+
+    def ivr_ended(self, outcome: str, call_id: str) -> None:
+        """The runner's word that a call's IVR part ended (``hotline.ivr.actions.IvrEnded``)."""
+        self._in_ivr.pop(call_id, None)
+        if outcome in ("completed", "abandoned"):
+            self.counters.ivr_contained += 1
+
+    def handle(self, command: OfferContact | RequestCallback, now: float) -> list[ev.Event]:
+        """The IVR shell's routing in the demo: a flow's offer goes to the scenario's workflow
+        for the caller's stream, the flow's attributes over the stream's (its intents in the
+        scenario's words), and the caller will hang up after their patience."""
+        if isinstance(command, RequestCallback):
+            return [e for _, e in self.centre.execute(command)]
+        model = self._in_ivr.pop(command.contact_id, None) or self._streams[0].model
+        attrs = model.attributes()
+        intents = self.walking.settings.intents if self.walking is not None else {}
+        for name, value in command.attributes.items():
+            if name in self._ivr_agents and isinstance(value, str) and value:
+                attrs[name] = intents.get(value, value) if name == "intent" else value
+        workflow, priority = model.route(attrs)
+        caller = self._caller(model, attrs)
+        caller.update(attrs)  # the IVR's customer and authentication, not drawn ones
+        caller["authenticated"] = attrs.get("authenticated") == "true"
+        return self.offer(channel=model.channel, workflow=workflow, priority=priority,
+                          attributes=caller, call=self._call(model, model.handle_sampler(attrs)),
+                          patience=self.pace.scaled(model.patience()),
+                          contact_id=command.contact_id)[1]
 
     def _from_ivr(self, model: TrafficModel) -> None:
         attrs = model.attributes()
@@ -166,18 +222,22 @@ class Callers:
         return out
 
     # --- offers and hang-ups -----------------------------------------------------------------
-    def offer(self, *, channel: str, workflow: str, priority: int,
-              attributes: Mapping[str, Value], call: Call, patience: float) -> str:
-        """Offer one contact now; the caller hangs up after ``patience`` clock seconds unless
-        connected by then. Returns the contact id."""
-        now = self.centre.clock.now()
+    def _contact_id(self) -> str:
         self._numbers += 1
         # Unique across restarts: the clock's milliseconds, then a counter of this floor.
-        cid = f"d{int(now * 1000):x}-{self._numbers}"
+        return f"d{int(self.centre.clock.now() * 1000):x}-{self._numbers}"
+
+    def offer(self, *, channel: str, workflow: str, priority: int,
+              attributes: Mapping[str, Value], call: Call, patience: float,
+              contact_id: str | None = None) -> tuple[str, list[ev.Event]]:
+        """Offer one contact now; the caller hangs up after ``patience`` clock seconds unless
+        connected by then. Returns the contact id and the offer's events."""
+        cid = contact_id or self._contact_id()
         self.calls[cid] = call  # before the offer: an agent may connect within it
         try:
-            self.centre.execute(OfferContact(contact_id=cid, channel=channel, workflow=workflow,
-                                             priority=priority, attributes=attributes))
+            batch = self.centre.execute(OfferContact(contact_id=cid, channel=channel,
+                                                     workflow=workflow, priority=priority,
+                                                     attributes=attributes))
         except CoreError:
             self.calls.pop(cid, None)
             raise
@@ -186,7 +246,7 @@ class Callers:
         if math.isfinite(patience) and contact is not None and contact.state in (WAITING,
                                                                                  RESERVED):
             call.patience = self.timers.after(patience, lambda: self._hang_up(cid), "abandon")
-        return cid
+        return cid, [e for _, e in batch]
 
     def _hang_up(self, cid: str) -> None:
         call = self.calls.get(cid)
@@ -216,7 +276,7 @@ class Callers:
             call.handle = lambda: handle_s
         return self.offer(channel=model.channel, workflow=workflow or routed,
                           priority=priority if workflow is None else 0, attributes=caller,
-                          call=call, patience=math.inf if patience_s is None else patience_s)
+                          call=call, patience=math.inf if patience_s is None else patience_s)[0]
 
     def default_call(self, attributes: Mapping[str, object]) -> Call:
         """For a contact the floor did not offer (a restart, the IVR shell, a transfer)."""
@@ -237,8 +297,9 @@ class Callers:
             call = self.calls.pop(e.contact_id, None)  # type: ignore[attr-defined]
             if call is not None:
                 self.timers.cancel(call.patience)
-        elif te is ev.ContactEnded and self.survey is not None \
+        elif te is ev.ContactEnded and self.survey is not None and self.ivr is None \
                 and e.contact_id in self.calls:  # type: ignore[attr-defined]
+            # With the IVR runner the caller answers the flow's own survey instead.
             self._survey(e.contact_id)  # type: ignore[attr-defined]
 
     def _survey(self, cid: str) -> None:

@@ -195,6 +195,8 @@ class DemoFloor:
             self._unsubscribe()
             self._unsubscribe = None
         self.timers.cancel_all()
+        if self.callers.ivr is not None:
+            self.callers.ivr.drop_calls()
         for call in self.callers.calls.values():
             call.patience = None
 

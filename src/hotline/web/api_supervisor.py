@@ -49,6 +49,20 @@ async def get_wallboard(who: Session = require(*READERS),
                                                surveys=svc.extra.get("surveys"))}
 
 
+@router.get("/supervisor/ivr", summary="Today's IVR: containment, the drop-out funnel per node, "
+                                       "authentication successes and lockouts")
+async def get_ivr(top: int = Query(default=12, ge=1, le=100),
+                  who: Session = require(*READERS),
+                  svc: Services = Depends(services)) -> dict[str, Any]:
+    # hotline.live.ivr_runner.IvrToday when calls run through the IVR; absent: none do.
+    today = svc.extra.get("ivr_today")
+    if today is None:
+        return {"enabled": False}
+    runner = svc.extra.get("ivr_runner")
+    return {"enabled": True, **today.to_dict(top=top),
+            **(runner.stats() if runner is not None else {})}
+
+
 @router.post("/supervisor/agents/{agent_id}/presence",
              summary="Force an agent ready or not ready (audited)")
 async def force_presence(agent_id: str, body: ForcePresenceBody,

@@ -49,7 +49,7 @@ def test_the_matrix_covers_the_api() -> None:
     paths = {p for _, p, _ in ROUTES}
     assert len(PROTECTED) >= 40  # agent, supervisor, admin: a shrinking count means a lost router
     assert {"/api/v1/agent/state", "/api/v1/supervisor/wallboard", "/api/v1/admin/users",
-            "/api/v1/me"} <= paths
+            "/api/v1/me", "/api/v1/supervisor/ivr"} <= paths
     assert {(m, p) for m, p, _ in ROUTES} >= PUBLIC, "a public route went away: update PUBLIC"
 
 
