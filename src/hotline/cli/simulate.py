@@ -126,7 +126,9 @@ def _print_report(result: Any) -> None:
         ("AHT (s)", _sec(totals["aht_s"]), ""),
         ("occupancy", _pct(totals.get("occupancy")), ""),
         ("utilisation", _pct(totals.get("utilisation")), "≤ 80%"),
-        ("callbacks", f"{totals['callbacks']:,}", ""),
+        ("IVR callback offers (long estimated wait)", f"{ivr.callbacks_offered:,}", ""),
+        ("IVR callbacks accepted", f"{ivr.callbacks_accepted:,}", ""),
+        ("callbacks (IVR and workflow fallbacks)", f"{totals['callbacks']:,}", ""),
         ("still waiting at the end", f"{result.still_waiting:,}", ""),
     ]
     for row in rows:

@@ -22,7 +22,8 @@ from hotline.sim.ivr_walk import Caller, Walk
 
 
 class Pool:
-    """``size`` walks of one flow and their distinct event sequences (paths)."""
+    """``size`` walks of one flow and their distinct event sequences (paths), those of the
+    walks' long-wait branches included."""
 
     def __init__(self, caller: Caller, size: int) -> None:
         self.flow = caller.flow.name
@@ -31,18 +32,25 @@ class Pool:
         # (hashing a tuple of events costs more than the walk).
         known: dict[int, int] = {}
         walks: list[Walk] = []
-        for _ in range(size):
-            w = caller.walk()
+
+        def path_of(w: Walk) -> int:
             path = known.get(id(w.events))
             if path is None:
                 path = known[id(w.events)] = paths.setdefault(w.events, len(paths))
-            walks.append(replace(w, path=path))
+            return path
+
+        for _ in range(size):
+            w = caller.walk()
+            long = replace(w.long, path=path_of(w.long)) if w.long is not None else None
+            walks.append(replace(w, path=path_of(w), long=long))
         self.walks = walks
         self.paths = list(paths)
 
-    def report(self, hits: list[int] | None = None) -> IvrReport:
-        """The IVR report over the pool's walks, each once or drawn ``hits[i]`` times."""
-        weights = [0] * len(self.paths)
+    def report(self, hits: list[int] | None = None,
+               moved: list[int] | None = None) -> IvrReport:
+        """The IVR report over the pool's walks, each once or drawn ``hits[i]`` times, with
+        ``moved[path]`` more (or fewer) calls on each path (long waits heard: `WalkPools`)."""
+        weights = list(moved) if moved is not None else [0] * len(self.paths)
         for i, walk in enumerate(self.walks):
             weights[walk.path] += hits[i] if hits is not None else 1
         return weighted_report(self.paths, weights)
@@ -81,7 +89,8 @@ def build_pools(settings: IvrSettings, *, seed: int,
 
     def pool(flow: Flow, size: int, segment: str) -> Pool:
         rng = random.Random(f"ivr-walks/{seed}/{flow.name}")
-        return Pool(Caller(flow, settings, rng, segment=segment), size)
+        fork_rng = random.Random(f"ivr-walks/{seed}/{flow.name}/long-waits")
+        return Pool(Caller(flow, settings, rng, segment=segment, fork_rng=fork_rng), size)
 
     main = pool(flows[0], settings.pool, settings.segment)
     vip = pool(flows[1], settings.vip_pool, "vip") \
@@ -112,7 +121,8 @@ class WalkPools:
 
     ``draw(u)`` maps one uniform draw of the twin's rng to a walk: below ``vip_share`` a VIP
     walk, else a main one; it counts the draws per walk for `reports`. It is a closure over
-    locals: it runs once per arrival, millions of times a month.
+    locals: it runs once per arrival, millions of times a month. `heard_long` moves a drawn
+    walk's call to its long-wait branch.
     """
 
     def __init__(self, main: Pool, vip: Pool | None, vip_share: float) -> None:
@@ -121,6 +131,9 @@ class WalkPools:
         self.vip_share = vip_share if vip is not None else 0.0
         self.main_hits = [0] * len(main.walks)
         self.vip_hits = [0] * (len(vip.walks) if vip is not None else 0)
+        # Calls moved between paths of each pool by long waits, by path.
+        self.main_moved = [0] * len(main.paths)
+        self.vip_moved = [0] * (len(vip.paths) if vip is not None else 0)
         self.draw: Callable[[float], Walk] = self._drawer()
 
     @classmethod
@@ -155,11 +168,21 @@ class WalkPools:
 
         return draw
 
+    def heard_long(self, walk: Walk) -> Walk:
+        """The long-wait branch of a drawn ``walk``, counted instead of the walk."""
+        long = walk.long
+        if long is None:
+            raise ValueError(f"walk of flow {walk.flow} never asks the wait: no long branch")
+        moved = self.main_moved if walk.flow == self.main.flow else self.vip_moved
+        moved[walk.path] -= 1
+        moved[long.path] += 1
+        return long
+
     def reports(self) -> dict[str, IvrReport]:
         """The IVR report per flow over the walks drawn so far."""
-        out = {self.main.flow: self.main.report(self.main_hits)}
+        out = {self.main.flow: self.main.report(self.main_hits, self.main_moved)}
         if self.vip is not None:
-            out[self.vip.flow] = self.vip.report(self.vip_hits)
+            out[self.vip.flow] = self.vip.report(self.vip_hits, self.vip_moved)
         return out
 
 

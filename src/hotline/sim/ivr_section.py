@@ -13,10 +13,12 @@
       think_s: {kind: lognormal, mean: 3, sd: 2}
 
 A caller chooses at the nodes that wait for keys: a menu or language option, a confirm or
-cancel key, a survey score, ``enter`` (a well-formed number or PIN at a collect or authenticate
-node), ``timeout`` (silence), ``junk`` (a key the node does not take) or ``hangup``. A node
-without choices gets a default: ``enter`` at collect and authenticate, the confirm key, the
-flow's default language, and silence at menus and surveys.
+cancel key, a survey score, the accept key of a callback offer (heard only when the engine's
+estimated wait reaches the offer's threshold), ``enter`` (a well-formed number or PIN at a
+collect or authenticate node), ``timeout`` (silence), ``junk`` (a key the node does not take;
+at a callback offer, "any other key to hold") or ``hangup``. A node without choices gets a
+default: ``enter`` at collect and authenticate, the confirm key, the flow's default language,
+and silence at menus, surveys and callback offers (silence declines the callback).
 
 `check_ivr` checks the section against the flows (``Scenario.check_references`` calls it); each
 error names the field, e.g. ``ivr.choices.bank-hotline.main_menu: probabilities sum to 0.9,
@@ -46,7 +48,7 @@ from hotline.ivr.steps_dialogue import (
     MenuStep,
     SurveyStep,
 )
-from hotline.ivr.steps_flow import BranchStep
+from hotline.ivr.steps_flow import BranchStep, CallbackStep
 from hotline.sim.distributions import Distribution
 from hotline.sim.errors import ScenarioError
 
@@ -138,6 +140,8 @@ def answers(node: Step) -> tuple[str, ...] | None:
         keys = tuple(sorted(SCORES))
     elif isinstance(node, CollectStep | AuthenticateStep):
         keys = (ENTER,)
+    elif isinstance(node, CallbackStep):
+        keys = (node.accept_key,)
     else:
         return None
     return (*keys, *OUTCOMES)
@@ -188,8 +192,8 @@ def _check_choices(settings: IvrSettings, flows: dict[str, Flow], source: str) -
         allowed = answers(node)
         if allowed is None:
             raise ScenarioError(source, field, f"'{node_name}' is a {node.kind} node; callers "
-                                "choose only at menu, language, confirm, survey, collect and "
-                                "authenticate nodes")
+                                "choose only at menu, language, confirm, survey, collect, "
+                                "authenticate and offer_callback nodes")
         for key in mix:
             if key not in allowed:
                 raise ScenarioError(source, f"{field}.{key}", f"'{key}' is not a choice at "

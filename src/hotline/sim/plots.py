@@ -12,7 +12,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter
 
-from hotline.sim.twin import TwinResult
+from hotline.sim.twin_result import TwinResult
 
 
 def plot_service_level(result: TwinResult, path: Path) -> Path:

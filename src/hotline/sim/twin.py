@@ -1,7 +1,8 @@
 """The digital twin: the real engine on a virtual clock against simulated traffic.
 
-One loop pops the next thing to happen (an arrival, the end of an IVR session, a caller's
-patience running out, the end of a conversation or wrap-up, an engine timer, a roster change),
+One loop pops the next thing to happen (an arrival, the end of an IVR session, a callback offer
+asking the wait, a caller's patience running out, the end of a conversation or wrap-up, an
+engine timer, a roster change),
 turns it into a command for the engine at that virtual time, and feeds the engine's events to
 the KPI accumulator (and, if asked, to an event sink such as the event log).
 
@@ -16,8 +17,7 @@ from __future__ import annotations
 import math
 import random
 import time as wallclock
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from heapq import heappop, heappush
 from itertools import count
@@ -34,6 +34,7 @@ from hotline.core.commands import (
     LogOut,
     OfferContact,
     RegisterAgent,
+    RequestCallback,
     SetPresence,
     TimerFired,
 )
@@ -47,66 +48,19 @@ from hotline.core.definitions import (
 )
 from hotline.core.engine import Engine
 from hotline.core.errors import CoreError
-from hotline.core.live import OFFLINE, READY, WRAP_UP
+from hotline.core.live import OFFLINE, READY, WAITING, WRAP_UP
 from hotline.metrics.accumulator import KpiAccumulator
 from hotline.metrics.definitions import KpiDefinitions
-from hotline.metrics.report import KpiReport
 from hotline.sim.errors import ScenarioError
 from hotline.sim.ivr_pools import WalkPools, summary
+from hotline.sim.ivr_walk import CALLER_NUMBER, Walk
 from hotline.sim.roster import BACK, BREAK, LOGIN, LOGOUT, agent_profiles, roster_entries
 from hotline.sim.scenario import Scenario
 from hotline.sim.traffic import TrafficModel
+from hotline.sim.twin_result import IvrStats, TwinResult
+from hotline.sim.wait_board import WaitBoard
 
-OFFER, ABANDON, END, WRAP, TIMER, ROSTER = range(6)
-
-
-@dataclass(kw_only=True)
-class IvrStats:
-    entered: int = 0
-    contained: int = 0
-    to_agents: int = 0
-    # Walks that left the IVR otherwise (voicemail, a transfer out, a callback booked).
-    other: int = 0
-
-    @property
-    def containment(self) -> float | None:
-        return self.contained / self.entered if self.entered else None
-
-
-@dataclass(kw_only=True)
-class TwinResult:
-    scenario: str
-    seed: int
-    days: float
-    origin: datetime
-    report: KpiReport
-    ivr: IvrStats
-    contacts: int
-    events: int
-    wall_s: float
-    still_waiting: int
-    targets: dict[str, float] = field(default_factory=dict)
-    # Per flow walked (ivr.mode: flows): outcomes, containment and the node funnel.
-    ivr_flows: dict[str, Any] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "scenario": self.scenario,
-            "seed": self.seed,
-            "days": self.days,
-            "origin": self.origin.isoformat(),
-            "contacts": self.contacts,
-            "events": self.events,
-            "still_waiting": self.still_waiting,
-            "wall_s": round(self.wall_s, 3),
-            "contacts_per_s": round(self.contacts / self.wall_s) if self.wall_s else None,
-            "targets": self.targets,
-            "ivr": {"entered": self.ivr.entered, "contained": self.ivr.contained,
-                    "to_agents": self.ivr.to_agents, "other": self.ivr.other,
-                    "containment": self.ivr.containment},
-            **({"ivr_flows": self.ivr_flows} if self.ivr_flows is not None else {}),
-            **self.report.to_dict(),
-        }
+OFFER, ABANDON, END, WRAP, TIMER, ROSTER, ASK = range(7)
 
 
 class Twin:
@@ -125,6 +79,9 @@ class Twin:
         self.start = self.origin.timestamp()
         self.end = self.start + scenario.days * 86400
         self.engine = Engine()
+        # What a callback offer hears when it asks the wait (the walks' forks).
+        self.board = WaitBoard(self.engine, {w.name: w.steps[0].queue
+                                             for w in scenario.workflows})
         self.metrics = KpiAccumulator(
             KpiDefinitions(service_level_s=scenario.kpi.service_level_s,
                            short_abandon_s=scenario.kpi.short_abandon_s,
@@ -185,12 +142,16 @@ class Twin:
         walkers = [walks if s.spec.ivr is not None else None for s in streams]
         next_arrival = [s.next_arrival(self.start) for s in streams]
         n_streams = len(streams)
-        info: dict[str, tuple[Callable[[], float], Callable[[], float] | None]] = {}
+        info: dict[str, tuple[Callable[[], float], Callable[[], float] | None, Any]] = {}
         waiting: set[str] = set()
+        board = self.board
+        backlogs = board.backlogs
+        queued: dict[str, Any] = {}  # contacts not yet connected -> their workflow's backlog
         rng_random = self.rng.random
         ivr = self.ivr
         connected_t, wakeup_t, ended_t = ev.ContactConnected, ev.WakeUpRequested, ev.ContactEnded
         callback_t = ev.CallbackRequested
+        completed_t = ev.ContactCompleted
         terminal_t = ev.TERMINAL
         agents = engine.agents
         contact_no = 0
@@ -217,17 +178,20 @@ class Twin:
                 walker = walkers[which]
                 if walker is not None:
                     walk = walker.draw(rng_random())
-                    if walk.offered:
+                    if walk.long is not None:  # the flow asks the engine the wait first
+                        heappush(heap, (now + walk.asks_s, next(seq), ASK, (stream, walk)))
+                    elif walk.offered:
                         ivr.to_agents += 1
                         heappush(heap, (now + walk.seconds, next(seq), OFFER,
-                                        (stream, walk.attributes)))
+                                        (stream, walk.attributes, None, False)))
                     elif walk.contained:
                         ivr.contained += 1
                     else:
                         ivr.other += 1
                 elif rng_random() < stream.to_agent:
                     ivr.to_agents += 1
-                    heappush(heap, (now + stream.ivr_time(), next(seq), OFFER, (stream, None)))
+                    heappush(heap, (now + stream.ivr_time(), next(seq), OFFER,
+                                    (stream, None, None, False)))
                 else:
                     ivr.contained += 1
                 continue
@@ -237,22 +201,36 @@ class Twin:
             if progress is not None and tick & 0xFFFF == 0:
                 progress(min(1.0, (now - self.start) / span))
             if kind == OFFER:
-                stream, gathered = payload
-                attrs = stream.attributes()
-                if gathered is not None:  # what the flow learnt wins over the stream's mix
-                    attrs.update(gathered)
+                stream, gathered, drawn, callback = payload
+                if drawn is None:
+                    attrs = stream.attributes()
+                    if gathered is not None:  # what the flow learnt wins over the stream's mix
+                        attrs.update(gathered)
+                else:  # drawn when the flow asked the wait
+                    attrs = drawn
                 workflow, priority = stream.route(attrs)
                 contact_no += 1
                 cid = str(contact_no)
-                info[cid] = (stream.handle_sampler(attrs), stream.wrap_up)
+                backlog = backlogs[workflow]
+                info[cid] = (stream.handle_sampler(attrs), stream.wrap_up, backlog)
                 events = handle(OfferContact(contact_id=cid, channel=stream.channel,
                                              workflow=workflow, priority=priority,
                                              attributes=attrs), now)
                 if type(events[-1]) is not connected_t:
-                    patience = stream.patience()
-                    if patience != inf:
-                        waiting.add(cid)
-                        heappush(heap, (now + patience, next(seq), ABANDON, cid))
+                    backlog.waiting += 1
+                    queued[cid] = backlog
+                    if callback:  # booked in the IVR: the caller hangs up, keeping the place
+                        if engine.contacts[cid].state == WAITING:
+                            events = events + handle(RequestCallback(contact_id=cid,
+                                                                     number=CALLER_NUMBER), now)
+                    else:
+                        patience = stream.patience()
+                        if patience != inf:
+                            waiting.add(cid)
+                            heappush(heap, (now + patience, next(seq), ABANDON, cid))
+            elif kind == ASK:
+                self._ask(payload, now, heap, seq, walks)
+                continue
             elif kind == END:
                 events = handle(EndContact(contact_id=payload), now)
             elif kind == ABANDON:
@@ -268,6 +246,7 @@ class Twin:
                     continue
                 events = handle(CompleteWrapUp(contact_id=cid, agent_id=agent_id), now)
             else:
+                board.roster_changed()
                 events = self._roster(payload, now)
             n_events += len(events)
             for e in events:
@@ -278,6 +257,9 @@ class Twin:
                 if te is connected_t:
                     cid = e.contact_id  # type: ignore[attr-defined]
                     waiting.discard(cid)
+                    backlog = queued.pop(cid, None)
+                    if backlog is not None:
+                        backlog.waiting -= 1
                     heappush(heap, (now + info[cid][0](), next(seq), END, cid))
                 elif te is wakeup_t:
                     heappush(heap, (e.due, next(seq), TIMER, e.key))  # type: ignore[attr-defined]
@@ -289,8 +271,13 @@ class Twin:
                                         (cid, e.agent_id)))  # type: ignore[attr-defined]
                 elif te in terminal_t:
                     cid = e.contact_id  # type: ignore[attr-defined]
-                    info.pop(cid, None)
+                    done = info.pop(cid, None)
                     waiting.discard(cid)
+                    backlog = queued.pop(cid, None)
+                    if backlog is not None:
+                        backlog.waiting -= 1
+                    elif te is completed_t and done is not None:
+                        done[2].completed(e.at - e.connected_at)  # type: ignore[attr-defined]
                 elif te is callback_t:
                     waiting.discard(e.contact_id)  # type: ignore[attr-defined]
         self.events += n_events
@@ -308,6 +295,26 @@ class Twin:
                        if walks is not None else None),
             targets={"service_level": self.scenario.kpi.service_level_target,
                      "answer_rate": self.scenario.kpi.answer_rate_target})
+
+    def _ask(self, payload: tuple[TrafficModel, Walk], now: float,
+             heap: list[tuple[float, int, int, Any]], seq: Iterator[int],
+             walks: WalkPools | None) -> None:
+        """A walk's callback offer asks the wait of the workflow the caller would enter: it
+        goes on as the flow would on the engine's answer (a wait it cannot tell is short)."""
+        stream, walk = payload
+        assert walks is not None and walk.long is not None
+        attrs = stream.attributes()
+        # What the flow learnt wins over the stream's mix (either branch learnt the same).
+        attrs.update(walk.attributes if walk.offered else walk.long.attributes)
+        wait = self.board.estimate(stream.route(attrs)[0])
+        began = now - walk.asks_s
+        if walk.threshold_s <= wait < math.inf:
+            walk = walks.heard_long(walk)
+            self.ivr.callbacks_offered += 1
+        self.ivr.count(walk)
+        if walk.offered:
+            heappush(heap, (began + walk.seconds, next(seq), OFFER,
+                            (stream, None, attrs, walk.callback)))
 
     def _roster(self, entry: Any, now: float) -> list[ev.Event]:
         agent = self.engine.agents[entry.agent_id]

@@ -275,7 +275,9 @@ def test_same_seed_same_twin_run_and_funnels_add_up() -> None:
     assert sum(main["outcomes"].values()) == main["entered"]
     assert main["funnel"][0]["entered"] == main["entered"]  # every call hears the welcome
     assert all(0 <= s["dropped"] <= s["entered"] <= main["entered"] for s in main["funnel"])
-    assert a["contacts"] == ivr["to_agents"]
+    assert ivr["callbacks_accepted"] == sum(f["outcomes"].get("callback", 0)
+                                            for f in flows.values())
+    assert a["contacts"] == ivr["to_agents"] + ivr["callbacks_accepted"]
 
 
 def test_the_twins_containment_is_the_pools() -> None:
