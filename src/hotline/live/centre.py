@@ -30,6 +30,7 @@ from hotline.core import events as ev
 from hotline.core.commands import Command, OfferContact, TimerFired
 from hotline.core.engine import Engine, EngineConfig
 from hotline.core.errors import CoreError
+from hotline.core.live import reservation_timer, step_timer, wrap_up_timer
 from hotline.core.ports import EventLog
 from hotline.live.clock import Cancel, Clock
 
@@ -72,6 +73,8 @@ class LiveCentre:
         for e in events:
             if type(e) is ev.WakeUpRequested:
                 self._arm(e.key, e.due)
+        if self._timers:
+            self._disarm_moot(events)
         for listener in tuple(self._listeners):
             try:
                 listener(batch)
@@ -90,6 +93,28 @@ class LiveCentre:
         if old is not None:
             old.cancel()
         self._timers[key] = self.clock.call_at(due, lambda: self._fire(key))
+
+    def _disarm_moot(self, events: Sequence[ev.Event]) -> None:
+        """Cancel the timers these events made moot: the engine no longer holds their key (an
+        accepted offer's timeout, a connected contact's step, a finished wrap-up's limit).
+        Fired, such a timer changes nothing, but until then (tens of seconds) it kept a handle
+        and its callback alive through young collections, three per call. Only the keys that
+        the events' ids name are looked at, so this costs the same on any floor."""
+        armed, held = self._timers, self.engine.timers
+        for e in events:
+            contact_id: str | None = getattr(e, "contact_id", None)
+            if contact_id is None:
+                continue
+            keys = [step_timer(contact_id)]
+            reservation_id: str | None = getattr(e, "reservation_id", None)
+            if reservation_id is not None:
+                keys.append(reservation_timer(reservation_id))
+            agent_id: str | None = getattr(e, "agent_id", None)
+            if agent_id is not None:
+                keys.append(wrap_up_timer(agent_id, contact_id))
+            for key in keys:
+                if key in armed and key not in held:
+                    armed.pop(key).cancel()
 
     def _fire(self, key: str) -> None:
         self._timers.pop(key, None)
