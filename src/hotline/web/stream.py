@@ -128,6 +128,9 @@ async def _send(ws: WebSocket, queue: asyncio.Queue[Message]) -> None:
             await ws.close(TRY_AGAIN, "too slow: reconnect with after=<last seq>")
             return
         await ws.send_json(message)
+        # Not held while waiting for the next one (seconds, for an agent): a message and its
+        # view would outlive young collections and be promoted, on every stream, every time.
+        del message
 
 
 async def _receive(ws: WebSocket) -> None:
