@@ -242,7 +242,8 @@ def _demo_ivr(services: Services, floor: Any, scenario: Any, bank: Any,
     if settings is None or settings.mode != "flows":
         return
     centre = services.centre
-    from hotline.banking.model import CardStatus
+    from hotline.banking.model import Actor, ActorKind, CardStatus, Channel, RequestContext
+    from hotline.ivr.actions import LockedOut
 
     def usable(credential: Any) -> bool:
         pin = bank.state.pins.get(credential.customer_id)
@@ -256,9 +257,23 @@ def _demo_ivr(services: Services, floor: Any, scenario: Any, bank: Any,
                      surveys=services.extra["surveys"].answer)
     today = IvrToday(services.today.zone, centre.clock.now)
     callers = floor.callers
+
+    def ended(result: Any, caller: Any) -> None:
+        callers.ivr_ended(result.outcome, result.call_id)
+        # A caller locked out is put through to an agent, who unlocks the PIN once they know
+        # who is calling: else the stored bank would lock the demo's customers one by one.
+        customer = getattr(caller, "customer_id", None)
+        if customer and result.outcome == "enqueued" \
+                and any(isinstance(e, LockedOut) for e in result.ivr_events):
+            pin = bank.state.pins.get(customer)
+            if pin is not None and pin.locked:
+                bank.unlock_pin(customer_id=customer, ctx=RequestContext(
+                    actor=Actor(kind=ActorKind.AGENT, actor_id="demo-floor"),
+                    channel=Channel.AGENT, contact_id=result.call_id,
+                    now=shell.clock()))
+
     runner = IvrRunner(shell, centre, today=today, timers=floor.timers, scale=floor.pace.scaled,
-                       rates=settings.chars_per_s,
-                       ended=lambda result: callers.ivr_ended(result.outcome, result.call_id))
+                       rates=settings.chars_per_s, ended=ended)
     callers.use_ivr(runner, walking)
     services.extra["ivr_today"] = today
     services.extra["ivr_runner"] = runner

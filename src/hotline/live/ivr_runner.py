@@ -33,7 +33,7 @@ from hotline.channels.telephony_sim import SimulatedTelephony
 from hotline.core import events as ev
 from hotline.core.commands import OfferContact, RequestCallback
 from hotline.core.errors import CoreError
-from hotline.ivr.actions import Collect, Play
+from hotline.ivr.actions import Collect, Play, SurveyAnswered
 from hotline.ivr.metrics import IvrReport, IvrTally
 from hotline.live.centre import Batch, LiveCentre
 from hotline.live.demo_time import Timers
@@ -128,9 +128,13 @@ class IvrToday:
         if day != self._day:
             self._day, self.tally = day, IvrTally()
 
-    def add(self, result: CallResult) -> None:
+    def add(self, result: CallResult, *, survey: bool = False) -> None:
+        """Count a call's IVR part; of a survey leg only the answer (the leg ends the call
+        again, which must not count as a second call ending in the IVR)."""
         self._roll()
-        self.tally.add_call(result.ivr_events)
+        events = result.ivr_events
+        self.tally.add_call([e for e in events if isinstance(e, SurveyAnswered)] if survey
+                            else events)
 
     def report(self) -> IvrReport:
         self._roll()
@@ -173,7 +177,7 @@ class IvrRunner:
     def __init__(self, shell: IvrShell, centre: LiveCentre, *, today: IvrToday,
                  timers: Timers | None = None, scale: Callable[[float], float] = float,
                  rates: Mapping[str, float] | None = None,
-                 ended: Callable[[CallResult], object] | None = None) -> None:
+                 ended: Callable[[CallResult, Answerer], object] | None = None) -> None:
         self.shell = shell
         self.centre = centre
         self.today = today
@@ -230,11 +234,11 @@ class IvrRunner:
     def _done(self, call: _Live) -> None:
         run = call.run
         self.live.pop(call.key, None)
-        self.today.add(run.result)
+        self.today.add(run.result, survey=call.survey)
         if call.survey:
             return
         if self.ended is not None:
-            self.ended(run.result)
+            self.ended(run.result, call.answerer)
         if run.result.outcome == "enqueued":
             if len(self._handed) >= KEEP_FOR_SURVEY:
                 del self._handed[next(iter(self._handed))]

@@ -3,6 +3,7 @@
 // the floor shows at once rather than at the next message.
 
 import { act, get, post, whoAmI } from "./api.js";
+import { startIvrPanel } from "./ivr_panel.js";
 import { LiveStream } from "./live.js";
 import { startApprovals } from "./transactions.js";
 import { $, esc, fmtDuration, fmtPct, fmtTime, humanize, pageConfig, showError } from "./ui.js";
@@ -382,6 +383,7 @@ async function start() {
   const live = new LiveStream({ wallboard: onBoard, snapshot: onSnapshot, events: onEvents }).start();
   window.hotline = { live, wb };  // for people debugging, and for the browser tests
   loadChartLibrary();
+  startIvrPanel();
   setInterval(tick, 500);
   window.addEventListener("resize", resizeChart);
 }
