@@ -251,7 +251,8 @@ def _demo_ivr(services: Services, floor: Any, scenario: Any, bank: Any,
             and bank.state.card_status.get(credential.card_id) is CardStatus.ACTIVE
 
     walking = WalkingCallers(settings, rng, credentials, source=scenario.name, usable=usable)
-    shell = IvrShell(telephony=NullLine(), registry=walking.registry,
+    line = NullLine(random.Random(f"{scenario.name}-voicemail"))
+    shell = IvrShell(telephony=line, registry=walking.registry,
                      bank=IvrBank(bank, SandboxDirectory(bank)), engine=floor.callers,
                      clock=shell_clock(centre), estimate_wait=lambda workflow: 0.0,
                      surveys=services.extra["surveys"].answer)

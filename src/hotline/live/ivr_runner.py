@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -28,7 +29,12 @@ from zoneinfo import ZoneInfo
 
 from hotline.channels.errors import ChannelError
 from hotline.channels.ivr_session import CallResult, CallRun, IvrShell
-from hotline.channels.telephony import CallArrived, CollectResult
+from hotline.channels.telephony import (
+    CallArrived,
+    CollectResult,
+    RecordingFinished,
+    RecordResult,
+)
 from hotline.channels.telephony_sim import SimulatedTelephony
 from hotline.core import events as ev
 from hotline.core.commands import OfferContact, RequestCallback
@@ -71,8 +77,14 @@ class NullLine(SimulatedTelephony):
     kept (the simulated switch's log would grow with every call); keys come from the caller's
     `Answerer`, never from here."""
 
-    def __init__(self) -> None:
+    def __init__(self, rng: random.Random | None = None) -> None:
         super().__init__(start=datetime(2026, 1, 1, tzinfo=UTC))
+        self.rng = rng or random.Random(0)
+
+    def record(self, call_id: str, *, name: str, max_s: float, beep: bool) -> RecordResult:
+        """A demo caller at the voicemail tone says 6–45 s (up to the limit) and hangs up."""
+        seconds = min(max_s, self.rng.uniform(6.0, 45.0))
+        return RecordingFinished(call_id=call_id, name=name, duration_s=seconds, hung_up=True)
 
     def answer(self, call_id: str) -> None:
         return None

@@ -22,6 +22,7 @@ from hotline.banking.masking import mask_pan
 from hotline.banking.model import Segment
 from hotline.channels.ivr_bank import IvrBank, SandboxDirectory, yuan
 from hotline.channels.ivr_session import IvrShell
+from hotline.channels.telephony import RecordingFinished
 from hotline.channels.telephony_sim import Leave, Move, Press, ScriptedCall, SimulatedTelephony
 from hotline.core.commands import DefineWorkflow
 from hotline.core.definitions import Workflow, WorkflowStep
@@ -30,6 +31,7 @@ from hotline.live.ivr_runner import (
     CentreRouting,
     IvrRunner,
     IvrToday,
+    NullLine,
     ScriptedAnswerer,
     shell_clock,
 )
@@ -165,3 +167,11 @@ def test_a_caller_who_asks_for_an_agent_waits_on_the_stream_with_the_ivrs_attrib
 def test_without_the_runner_the_endpoint_says_so(client: TestClient, line: Line) -> None:
     del line.world.services.extra["ivr_today"]
     assert ivr(client) == {"enabled": False}
+
+
+def test_the_demo_line_takes_a_message_at_the_voicemail_tone() -> None:
+    line = NullLine(random.Random(7))
+    got = line.record("c1", name="vm-general-1", max_s=30.0, beep=True)
+    assert isinstance(got, RecordingFinished) and got.hung_up
+    assert 6.0 <= got.duration_s <= 30.0 and got.name == "vm-general-1"
+    assert line.record("c2", name="vm", max_s=3.0, beep=True).duration_s == 3.0  # the limit
