@@ -8,7 +8,7 @@ never rendered twice, and a new version of a flow renders only the texts it chan
     DIR/<key>.wav        fixed prompts, rendered ahead by `hotline ivr render-prompts`
     DIR/said/<key>.wav   texts rendered while a call waits (a balance, a date): purgeable
 
-Texts are masked before they are rendered (`ivr_session.speakable`; a PIN is a `Secret` and
+Texts are masked before they are rendered (`speakable.speakable`; a PIN is a `Secret` and
 never reaches a text), so no card number lands in a file. Where espeak-ng is missing,
 `PromptAudio.media` still finds the files already rendered and otherwise answers None: the
 adapter then plays what it played before.
@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from hotline.channels.errors import EspeakMissing, RenderFailed
-from hotline.channels.ivr_session import speakable
+from hotline.channels.speakable import speakable
 from hotline.ivr.flow import Flow
 
 _LOG = logging.getLogger("hotline.channels.prompt_audio")
