@@ -29,6 +29,8 @@ COMPILED = [
     "src/hotline/sim/sampling.py",
     "src/hotline/sim/traffic.py",
     "src/hotline/sim/twin.py",
+    "src/hotline/sim/twin_result.py",
+    "src/hotline/sim/wait_board.py",
 ]
 
 # commands.py stays interpreted on purpose: a command is input, and a compiled class would

@@ -58,7 +58,7 @@ from hotline.sim.roster import BACK, BREAK, LOGIN, LOGOUT, agent_profiles, roste
 from hotline.sim.scenario import Scenario
 from hotline.sim.traffic import TrafficModel
 from hotline.sim.twin_result import IvrStats, TwinResult
-from hotline.sim.wait_board import WaitBoard
+from hotline.sim.wait_board import Backlog, WaitBoard
 
 OFFER, ABANDON, END, WRAP, TIMER, ROSTER, ASK = range(7)
 
@@ -142,11 +142,12 @@ class Twin:
         walkers = [walks if s.spec.ivr is not None else None for s in streams]
         next_arrival = [s.next_arrival(self.start) for s in streams]
         n_streams = len(streams)
-        info: dict[str, tuple[Callable[[], float], Callable[[], float] | None, Any]] = {}
+        info: dict[str, tuple[Callable[[], float], Callable[[], float] | None, Backlog]] = {}
         waiting: set[str] = set()
         board = self.board
         backlogs = board.backlogs
-        queued: dict[str, Any] = {}  # contacts not yet connected -> their workflow's backlog
+        # Contacts not yet connected -> their workflow's backlog.
+        queued: dict[str, Backlog] = {}
         rng_random = self.rng.random
         ivr = self.ivr
         connected_t, wakeup_t, ended_t = ev.ContactConnected, ev.WakeUpRequested, ev.ContactEnded
@@ -257,9 +258,9 @@ class Twin:
                 if te is connected_t:
                     cid = e.contact_id  # type: ignore[attr-defined]
                     waiting.discard(cid)
-                    backlog = queued.pop(cid, None)
-                    if backlog is not None:
-                        backlog.waiting -= 1
+                    was = queued.pop(cid, None)
+                    if was is not None:
+                        was.waiting -= 1
                     heappush(heap, (now + info[cid][0](), next(seq), END, cid))
                 elif te is wakeup_t:
                     heappush(heap, (e.due, next(seq), TIMER, e.key))  # type: ignore[attr-defined]
@@ -273,9 +274,9 @@ class Twin:
                     cid = e.contact_id  # type: ignore[attr-defined]
                     done = info.pop(cid, None)
                     waiting.discard(cid)
-                    backlog = queued.pop(cid, None)
-                    if backlog is not None:
-                        backlog.waiting -= 1
+                    was = queued.pop(cid, None)
+                    if was is not None:
+                        was.waiting -= 1
                     elif te is completed_t and done is not None:
                         done[2].completed(e.at - e.connected_at)  # type: ignore[attr-defined]
                 elif te is callback_t:
