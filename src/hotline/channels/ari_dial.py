@@ -79,6 +79,14 @@ class AriDial(AriState):
             requests=(self._originate(leg, endpoint, f"{AGENT_ARG},{call_id}", call.number),)
         )
 
+    def release(self, call_id: str) -> Step:
+        """The agent's part is over (ended on the desktop): hang up the agent's leg and drop
+        the bridge; the caller stays in the application (for the survey)."""
+        call = self._live(call_id)
+        if call is None:
+            return self._dropped(call_id, "release of the agent")
+        return Step(requests=tuple(self._release_agent(call)))
+
     def _originate(self, channel_id: str, endpoint: str, args: str, caller_id: str) -> AriRequest:
         params = [("endpoint", endpoint), ("app", self.config.app), ("appArgs", args)]
         if caller_id:

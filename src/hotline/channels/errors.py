@@ -30,3 +30,7 @@ class EspeakMissing(ChannelError):
 
 class RenderFailed(ChannelError):
     """The text-to-speech program ran but gave no usable audio for a prompt."""
+
+
+class LineStopped(ChannelError):
+    """The adapter was told to stop (the server is shutting down): what waited on it ends."""

@@ -30,7 +30,6 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Protocol
 
-from hotline.channels.ivr_bank import IvrBank
 from hotline.channels.ivr_call import CallResult
 from hotline.channels.ivr_run import CallRun
 from hotline.channels.speakable import speakable
@@ -38,10 +37,11 @@ from hotline.channels.telephony import CallArrived, CollectResult, TelephonyPort
 from hotline.channels.voicemail import Mailbox, VoicemailTally
 from hotline.core import events as core_events
 from hotline.core.commands import OfferContact, RequestCallback
-from hotline.ivr.actions import Collect
+from hotline.ivr.actions import BankRequest, Collect
+from hotline.ivr.inputs import BankReplied
 from hotline.ivr.registry import FlowRegistry
 
-__all__ = ["CallResult", "CallRun", "IvrShell", "Routing", "SurveySink", "speakable"]
+__all__ = ["BankAnswers", "CallResult", "CallRun", "IvrShell", "Routing", "SurveySink", "speakable"]
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 #: Where a survey answer goes: (contact id, score 1–5, reason digit or None).
@@ -58,13 +58,22 @@ class Routing(Protocol):
 
 
 
+class BankAnswers(Protocol):
+    """What the shell asks of the bank: `IvrBank`, or a wrapper that runs it elsewhere (the
+    ARI worker hands each request to the server's event loop, `hotline.live.ivr_ari`)."""
+
+    def answer(
+        self, request: BankRequest, *, call_id: str, key: str, now: datetime
+    ) -> BankReplied: ...
+
+
 @dataclass(kw_only=True, slots=True)
 class IvrShell:
     """What every call shares: the switch, the flows, the bank, the routing and a clock."""
 
     telephony: TelephonyPort
     registry: FlowRegistry
-    bank: IvrBank
+    bank: BankAnswers
     engine: Routing
     clock: Callable[[], datetime]
     #: Expected wait in seconds for a workflow (answers `AskEstimatedWait`).

@@ -34,7 +34,7 @@ from hotline.channels.ari_client import (
     Reconnected,
 )
 from hotline.channels.ari_state import AriConfig, AriRequest, CollectSpec, Step
-from hotline.channels.errors import NotAnswered
+from hotline.channels.errors import LineStopped, NotAnswered
 from hotline.channels.prompt_audio import PromptAudio, prompt_audio_from_env
 from hotline.channels.telephony import (
     CallHungUp,
@@ -86,6 +86,7 @@ class AriTelephony:
         self._wait_s = wait_s
         self.log: list[TelephonyEvent] = []
         self._polled = 0
+        self._stopped = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> AriTelephony:
@@ -121,11 +122,14 @@ class AriTelephony:
         secret: bool,
     ) -> CollectResult:
         # ``secret`` needs nothing more here: no key is ever logged, secret or not.
-        spec = CollectSpec(
-            max_digits=max_digits, min_digits=min_digits, terminator=terminator, timeout_s=timeout_s
+        self.begin_collect(
+            call_id,
+            max_digits=max_digits,
+            min_digits=min_digits,
+            terminator=terminator,
+            timeout_s=timeout_s,
         )
-        self._run(self._core.collect(call_id, spec, self.now()))
-        while (result := self._core.take_result(call_id)) is None:
+        while (result := self.collected(call_id)) is None:
             self._pump()
         return result
 
@@ -143,8 +147,8 @@ class AriTelephony:
     def bridge(self, call_id: str, *, agent_id: str) -> None:
         """Ring the agent and bridge; raises `NotAnswered` if the agent does not answer."""
         self._drain(call_id)
-        self._run(self._core.bridge(call_id, agent_id=agent_id, now=self.now()))
-        while not (outcome := self._core.bridge_outcome(call_id)):
+        self.begin_bridge(call_id, agent_id=agent_id)
+        while not (outcome := self.bridge_outcome(call_id)):
             self._pump()
         if isinstance(outcome, NotAnswered):
             raise outcome
@@ -168,6 +172,42 @@ class AriTelephony:
             raise outcome
         return call_id
 
+    # -- the same without blocking: many calls on one thread (hotline.live.ivr_ari) ------------
+    def begin_collect(
+        self, call_id: str, *, max_digits: int, min_digits: int, terminator: str, timeout_s: float
+    ) -> None:
+        """Start waiting for keys; `collected` has the result once `poll` brought it."""
+        spec = CollectSpec(
+            max_digits=max_digits, min_digits=min_digits, terminator=terminator, timeout_s=timeout_s
+        )
+        self._run(self._core.collect(call_id, spec, self.now()))
+
+    def collected(self, call_id: str) -> CollectResult | None:
+        """The result of ``call_id``'s collect, once (None while the caller is keying)."""
+        return self._core.take_result(call_id)
+
+    def playing(self, call_id: str) -> bool:
+        """Prompts are still queued on the call."""
+        return self._core.playing(call_id)
+
+    def begin_bridge(self, call_id: str, *, agent_id: str) -> None:
+        """Ring the agent; `bridge_outcome` says when both are in the bridge or why not."""
+        self._run(self._core.bridge(call_id, agent_id=agent_id, now=self.now()))
+
+    def bridge_outcome(self, call_id: str) -> str | NotAnswered:
+        """``""`` while the agent rings, ``bridged``, ``gone``, ``released`` or the failure."""
+        return self._core.bridge_outcome(call_id)
+
+    def release(self, call_id: str) -> None:
+        """Hang up the agent's leg and drop the bridge; the caller stays on the line."""
+        self._run(self._core.release(call_id))
+
+    def close(self) -> None:
+        """Close the transport (the event stream) if it can be closed."""
+        close = getattr(self._transport, "close", None)
+        if callable(close):
+            close()
+
     def _drain(self, call_id: str) -> None:
         """Let queued prompts finish first: a goodbye is said before the line drops, as on the
         simulator, where a prompt is said whole."""
@@ -188,11 +228,19 @@ class AriTelephony:
                 self._core.told(event.call_id)
         return new
 
+    def stop(self) -> None:
+        """Make every wait on the event stream (a collect, a bridge, a poll) raise
+        `LineStopped` at its next frame or time-out; safe from another thread."""
+        self._stopped = True
+
     def _pump(self, until: datetime | None = None) -> None:
         """Wait for one frame, at most until the next deadline; then let time act."""
+        if self._stopped:
+            raise LineStopped("ARI event stream", "the adapter was stopped")
         now = self.now()
         limits = [t for t in (until, self._core.deadline()) if t is not None]
-        wait = min((t - now).total_seconds() for t in limits) if limits else self._wait_s
+        # Never longer than ``wait_s``: a `stop` from another thread is seen that soon.
+        wait = min([(t - now).total_seconds() for t in limits] + [self._wait_s])
         frame = self._transport.receive(max(wait, 0.0))
         if frame is not None:
             self._frame(frame)
