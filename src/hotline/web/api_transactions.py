@@ -7,6 +7,8 @@ full account number: accounts and cards go out masked, operations as the desk's 
 
 Every change needs a client-generated ``idempotency_key``: the same key with the same request
 returns the first outcome and moves nothing again; with another request it is refused (409).
+The keys are kept by an ``IdempotencyKeys`` port, in the database beside a stored desk, so this
+holds across a restart too.
 """
 
 from __future__ import annotations
