@@ -57,6 +57,9 @@ class MonthFigures:
     occupancy: float | None
     targets: dict[str, float]
     ivr_flows: dict[str, Any] | None = None
+    # Callback offers heard (the twin's estimated wait reached the flow's threshold), accepted.
+    callbacks_offered: int = 0
+    callbacks_accepted: int = 0
 
     @property
     def contacts_per_s(self) -> float:
@@ -105,7 +108,9 @@ def run_month(*, days: float | None = None, seed: int | None = None, ivr: str | 
         events=result.events, wall_s=wall, cpu_s=cpu, peak_rss_mib=peak_rss_mib(),
         answer_rate=totals.get("answer_rate"), service_level=totals.get("service_level"),
         utilisation=totals.get("utilisation"), occupancy=totals.get("occupancy"),
-        targets=dict(result.targets), ivr_flows=result.ivr_flows)
+        targets=dict(result.targets), ivr_flows=result.ivr_flows,
+        callbacks_offered=result.ivr.callbacks_offered,
+        callbacks_accepted=result.ivr.callbacks_accepted)
 
 
 def _pct(value: float | None) -> str:
@@ -127,6 +132,8 @@ def figures_table(f: MonthFigures) -> Table:
     table.add_row("contacts offered to agents", f"{f.offered:,}",
                   f"{580_000 * scale:,.0f} (published) · ≈ {644_000 * scale:,.0f} (scenario)")
     table.add_row("answered", f"{f.answered:,}", "")
+    table.add_row("callbacks offered in the IVR / accepted",
+                  f"{f.callbacks_offered:,} / {f.callbacks_accepted:,}", "")
     table.add_row("events", f"{f.events:,}", "")
     table.add_row("wall time", f"{f.wall_s:.1f} s", f"≤ {GOAL_S * scale:.0f} s")
     table.add_row("CPU time", f"{f.cpu_s:.1f} s", "")
