@@ -17,11 +17,13 @@ from hotline.store.sql import (
     history,
     idempotency_keys,
     records,
+    verification_attempts,
 )
 
 
 @pytest.mark.parametrize("module", [database, errors, records, directory, eventlog, accounts,
-                                    audit, history, idempotency_keys], ids=lambda m: m.__name__)
+                                    audit, history, idempotency_keys, verification_attempts],
+                         ids=lambda m: m.__name__)
 def test_docstring_examples(module: ModuleType) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0

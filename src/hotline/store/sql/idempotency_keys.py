@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from hotline.banking.receipts import Receipt
@@ -89,6 +89,16 @@ class IdempotencyKeys:
             except IntegrityError:
                 raise Duplicate("idempotency key", record.key) from None
         self._put[record.key] = record
+
+    def prune(self, before: datetime) -> int:
+        """Delete the keys kept since before ``before`` (a retry comes within minutes, not
+        weeks); returns how many rows went. This process forgets them too."""
+        cut = aware(before, "before", InvalidRecord)
+        for key in [k for k, r in self._put.items() if r.at < cut]:
+            del self._put[key]
+        t = idempotency_keys
+        with self.engine.begin() as c:
+            return int(c.execute(delete(t).where(t.c.at < cut)).rowcount)
 
     def step(self) -> AbstractContextManager[None]:
         """Around one desk operation and the ``put`` of its outcome: one transaction."""

@@ -275,4 +275,17 @@ idempotency_keys = Table(  # one row per key: the first outcome a retry with tha
     Column("receipt", Text, nullable=True),  # the Receipt, bank_codec; or else
     Column("request_id", String(255), nullable=True),  # the approval request it opened
     CheckConstraint("(receipt IS NULL) <> (request_id IS NULL)", name="outcome"),
+    Index(None, "at"),  # the retention deletes by age (migration 0005)
+)
+
+# --- the desk's refused verification attempts (migration 0005) --------------------------------
+verification_attempts = Table(  # one row per refused attempt, so the limit outlives a restart
+    "verification_attempts", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("contact_id", String(128), nullable=False),
+    # Whose questions were got wrong: the bank's id, never an answer given.
+    Column("customer_id", String(64), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index(None, "contact_id"),
+    Index(None, "at"),
 )
