@@ -1,7 +1,8 @@
 """Routing decisions: which agent gets which contact, in O(log n) per decision.
 
 Indexes (design §9): per queue and channel, a heap of waiting contacts ordered by virtual
-arrival, and a heap of available agents ordered by the queue's selection policy. Entries go
+arrival, and an index of available agents ordered by the queue's selection policy (idle.py:
+FIFOs per rank, mostly O(1)). Entries go
 stale instead of being removed (a contact's ``gen`` or an agent's ``version`` moved on) and are
 dropped when they surface, so no decision scans agents or contacts.
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from heapq import heappop, heappush
-from typing import Any
+from typing import Any, Final
 
 from hotline.core import events as ev
 from hotline.core.channels import EXCLUSIVE, Channel
@@ -37,8 +38,9 @@ from hotline.core.live import (
 )
 from hotline.core.state import CentreState
 
-# The idle-heap slot of each channel: the exclusive channels share the voice slot.
+# The idle-index slot of each channel: the exclusive channels share the voice slot.
 SLOT = {ch: (Channel.VOICE if ch in EXCLUSIVE else ch) for ch in Channel}
+VOICE: Final = Channel.VOICE  # Final: a compiled static, read without a globals lookup
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -70,7 +72,7 @@ class Router(CentreState):
                     self._reserve_and_reindex(contact, agent, q)
                     return
                 continue
-            index = q.idle.get(slot)
+            index = q.voice if slot is VOICE else q.idle.get(slot)
             if index is None:
                 continue
             top = index.best()
@@ -184,23 +186,27 @@ class Router(CentreState):
                 self._push_idle(agent, ch)
 
     def _push_idle(self, agent: AgentState, slot: Channel) -> None:
-        # Boxed once and shared by the agent's entries in every queue: each boxed number would
-        # otherwise be an object of its own to allocate, and to free when the entry surfaces.
-        idle: object = agent.idle_since
-        seq: object = agent.seq
-        version: object = agent.version
-        longest_idle = (idle, seq, version, agent)
-        occupancy: object = agent.occupancy()
+        # One entry shared by the agent's queues (the rank goes alongside): each tuple or boxed
+        # number would otherwise be an object of its own to allocate, and to free when it
+        # surfaces.
+        idle = agent.idle_since
+        seq = agent.seq
+        version = agent.version
+        boxed_idle: object = idle
+        boxed_seq: object = seq
+        boxed_version: object = version
+        entry = (boxed_idle, boxed_seq, boxed_version, agent)
+        occupancy = agent.occupancy()
         for i, q in enumerate(agent.shared):
-            index = q.idle.get(slot)
+            index = q.voice if slot is VOICE else q.idle.get(slot)
             if index is None:
-                index = q.idle[slot] = IdleIndex()
+                index = q.idle_index(slot)
             if q.longest_idle:
-                index.push(longest_idle)
+                index.push(0.0, idle, seq, version, entry)
             elif q.selection is Selection.MOST_PROFICIENT:
-                index.push((agent.ranks[i], idle, seq, version, agent))
+                index.push(agent.ranks[i], idle, seq, version, entry)
             else:
-                index.push((occupancy, idle, seq, version, agent))
+                index.push(occupancy, idle, seq, version, entry)
             if len(index) > 2 * len(q.members) + 32:
                 index.compact()
 
@@ -252,8 +258,7 @@ class Router(CentreState):
     def rebuild_indexes(self) -> None:
         """Recreate the routing indexes from the live state (after a replay)."""
         for q in self.queues.values():
-            q.waiting.clear()
-            q.idle.clear()
+            q.clear_indexes()
         for contact in sorted(self.contacts.values(), key=lambda c: c.seq):
             if contact.state == WAITING:
                 for q in contact.pool:
@@ -269,7 +274,7 @@ class Router(CentreState):
 def _other_idle_agent(index: IdleIndex, contact: Contact) -> AgentState | None:
     """The best live agent of ``index`` who can take ``contact`` and does not still hold it (a
     transfer's wrap-up): an agent is never offered a contact they are wrapping up."""
-    held: list[tuple[Any, ...]] = []
+    held: list[tuple[float, tuple[Any, ...]]] = []
     found = None
     ch = contact.channel
     while True:
@@ -277,12 +282,12 @@ def _other_idle_agent(index: IdleIndex, contact: Contact) -> AgentState | None:
         if top is None:
             break
         held.append(top)
-        agent = top[-1]
+        agent = top[1][-1]
         if not agent.holds(contact.id) and agent.can_take(ch):
             found = agent
             break
-    for entry in held:
-        index.push(entry)
+    for rank, entry in held:
+        index.push_entry(rank, entry)
     return found
 
 
