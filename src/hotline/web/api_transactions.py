@@ -8,7 +8,8 @@ full account number: accounts and cards go out masked, operations as the desk's 
 Every change needs a client-generated ``idempotency_key``: the same key with the same request
 returns the first outcome and moves nothing again; with another request it is refused (409).
 The keys are kept by an ``IdempotencyKeys`` port, in the database beside a stored desk, so this
-holds across a restart too.
+holds across a restart too; so are the refused verification attempts of a contact
+(``VerificationAttempts``): a restart gives a caller no fresh tries at the questions.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ async def banking(contact_id: str, who: Session = require(*AGENTS),
         "customer_id": verification.customer_id if verification
         else str(contact.attributes.get("customer_id") or "") or None,
         "verified": verification is not None, "verification": None, "accounts": [],
-        "cards": [], "attempts_left": max(0, MAX_ATTEMPTS - dw.refused.get(contact_id, 0)),
+        "cards": [], "attempts_left": max(0, MAX_ATTEMPTS - dw.attempts.refused(contact_id)),
         "questions": [{"code": c, "label": lbl} for c, lbl in QUESTIONS.items()],
         "limit": {"role": staff.role.value, "alone": dw.desk.limits.alone[staff.role],
                   "ceiling": dw.desk.limits.ceiling},
@@ -154,7 +155,7 @@ async def verify(contact_id: str, body: VerifyBody, who: Session = require(*AGEN
     found = verification_of(svc, dw, contact)
     if found is not None:
         return {"verified": True, "method": found.method.value, "already": True}
-    if dw.refused.get(contact_id, 0) >= MAX_ATTEMPTS:
+    if dw.attempts.refused(contact_id) >= MAX_ATTEMPTS:
         raise ApiError(403, "verification_locked",
                        f"contact_id: {MAX_ATTEMPTS} refused attempts on {contact_id}; "
                        "no more verification on this contact", {"field": "contact_id"})
@@ -175,8 +176,10 @@ async def verify(contact_id: str, body: VerifyBody, who: Session = require(*AGEN
                                   customer_id=customer_id, questions_asked=asked,
                                   questions_passed=right, now=now)
     except NotPermitted:
-        refused = dw.refused[contact_id] = dw.refused.get(contact_id, 0) + 1
-        left = MAX_ATTEMPTS - refused
+        # Counted before the audit, so an audit that cannot be written still costs the try.
+        refused = dw.attempts.refuse(contact_id=contact_id, customer_id=customer_id,
+                                     at=svc.now())
+        left = max(0, MAX_ATTEMPTS - refused)
         # Which answer was wrong is not said: that would help a caller guess.
         audit(svc, who, "banking_verify_refused", contact_id,
               {"customer_id": customer_id, "asked": asked, "attempts_left": left})

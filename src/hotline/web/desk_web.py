@@ -41,8 +41,8 @@ from hotline.banking.verification import Verification
 from hotline.core.live import CONNECTED, ON_HOLD, Contact
 from hotline.web.api_agent import _own_contact, agent_id
 from hotline.web.errors import ApiError, NotFound
-from hotline.web.memory import MemoryIdempotencyKeys
-from hotline.web.ports import IdempotencyKeys, KeyedOutcome, Session
+from hotline.web.memory import MemoryIdempotencyKeys, MemoryVerificationAttempts
+from hotline.web.ports import IdempotencyKeys, KeyedOutcome, Session, VerificationAttempts
 from hotline.web.services import Services
 
 #: The web role's banking role; ``services.extra["banking_roles"]`` may name senior agents.
@@ -57,7 +57,7 @@ class DeskWeb:
     desk: AgentDesk
     cards: CardsOf
     keys: IdempotencyKeys = field(default_factory=MemoryIdempotencyKeys)
-    refused: dict[str, int] = field(default_factory=dict)
+    attempts: VerificationAttempts = field(default_factory=MemoryVerificationAttempts)
 
 
 def cards_of(port: object) -> CardsOf:
@@ -85,7 +85,9 @@ def desk_web(svc: Services) -> DeskWeb:
     # The composition root keeps the keys in the database next to a stored desk; a desk in
     # memory keeps them in memory too (both are gone together).
     keys = svc.extra.get("idempotency_keys") or MemoryIdempotencyKeys()
-    made = DeskWeb(desk=desk, cards=cards_of(desk.port), keys=keys)
+    # Refused verification attempts too: in the database, a restart gives no fresh tries.
+    attempts = svc.extra.get("verification_attempts") or MemoryVerificationAttempts()
+    made = DeskWeb(desk=desk, cards=cards_of(desk.port), keys=keys, attempts=attempts)
     svc.extra["desk_web"] = made
     return made
 

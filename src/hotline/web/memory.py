@@ -122,6 +122,18 @@ class MemoryIdempotencyKeys:
         return nullcontext()
 
 
+class MemoryVerificationAttempts:
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    def refused(self, contact_id: str) -> int:
+        return self.counts.get(contact_id, 0)
+
+    def refuse(self, *, contact_id: str, customer_id: str, at: float) -> int:
+        self.counts[contact_id] = self.counts.get(contact_id, 0) + 1
+        return self.counts[contact_id]
+
+
 def key_held(key: str) -> Conflict:
     return Conflict(f"idempotency_key: {key} holds an outcome already",
                     {"field": "idempotency_key"})

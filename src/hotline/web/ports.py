@@ -100,3 +100,14 @@ class IdempotencyKeys(Protocol):
     def step(self) -> AbstractContextManager[None]:
         """Around one desk operation and the ``put`` of its outcome: written together."""
         ...
+
+
+class VerificationAttempts(Protocol):
+    """The desk's refused verification attempts per contact (the agent's questions to a caller
+    the IVR did not verify). Kept in the database, a restart gives the caller no fresh tries."""
+
+    def refused(self, contact_id: str) -> int: ...
+
+    def refuse(self, *, contact_id: str, customer_id: str, at: float) -> int:
+        """Note one refused attempt; returns the refusals on the contact, this one included."""
+        ...

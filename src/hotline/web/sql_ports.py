@@ -13,6 +13,7 @@ from hotline.store.sql.audit import AuditLog
 from hotline.store.sql.errors import Duplicate
 from hotline.store.sql.history import ContactHistory, ContactRecord
 from hotline.store.sql.idempotency_keys import IdempotencyKeys, IdempotencyRecord
+from hotline.store.sql.verification_attempts import VerificationAttempts
 from hotline.web.memory import key_held
 from hotline.web.ports import KeyedOutcome, Session, User
 
@@ -189,3 +190,16 @@ class SqlIdempotencyKeys:
 
     def step(self) -> AbstractContextManager[None]:
         return self.store.step()
+
+
+class SqlVerificationAttempts:
+    """The desk's refused verification attempts in the database: the limit outlives a restart."""
+
+    def __init__(self, attempts: VerificationAttempts) -> None:
+        self.store = attempts
+
+    def refused(self, contact_id: str) -> int:
+        return self.store.refused(contact_id)
+
+    def refuse(self, *, contact_id: str, customer_id: str, at: float) -> int:
+        return self.store.refuse(contact_id=contact_id, customer_id=customer_id, at=_dt(at))

@@ -17,7 +17,7 @@ from hotline.banking.roles import Role, RoleLimits
 from hotline.banking.sandbox import SandboxBank
 from hotline.web.app import create_app
 from hotline.web.errors import Conflict
-from hotline.web.memory import MemoryIdempotencyKeys
+from hotline.web.memory import MemoryIdempotencyKeys, MemoryVerificationAttempts
 from tests.unit.banking.helpers import (
     NUMBER_A,
     PAN_A,
@@ -158,6 +158,26 @@ def test_the_agent_verifies_with_questions_and_attempts_are_limited(
     refused = [e for e in world.services.audit.recent() if e["action"] ==
                "banking_verify_refused"]
     assert len(refused) == 3 and refused[0]["actor"] == "agent" and refused[0]["target"] == "c1"
+    # The desk's attempts port counted them (the locked try is no refusal of its own).
+    attempts = world.services.extra["desk_web"].attempts
+    assert isinstance(attempts, MemoryVerificationAttempts) and attempts.counts == {"c1": 3}
+
+
+def test_the_attempts_port_given_is_the_count_the_desk_goes_by(
+        client: TestClient, world: World) -> None:
+    # As after a restart: the port (the database, in the server) holds two refusals already.
+    attempts = MemoryVerificationAttempts()
+    for _ in range(2):
+        attempts.refuse(contact_id="c1", customer_id="A", at=0.0)
+    world.services.extra["verification_attempts"] = attempts
+    h = on_call(client, world, "agent", "c1", customer_id="A")
+    assert client.get(f"{BASE}/c1/banking", headers=h).json()["attempts_left"] == 1
+    url = f"{BASE}/c1/banking/verify"
+    r = client.post(url, json={"card_last4": "1234", "province": "上海"}, headers=h)
+    assert r.status_code == 403 and r.json()["details"]["attempts_left"] == 0, r.text
+    r = client.post(url, json={"card_last4": "1234", "province": "北京"}, headers=h)
+    assert r.status_code == 403 and r.json()["error_id"] == "verification_locked"
+    assert attempts.counts == {"c1": 3}
 
 
 def test_right_answers_verify_the_caller(client: TestClient, world: World) -> None:
