@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
@@ -40,11 +40,22 @@ from hotline.store.sql.records import (
     to_workflow,
 )
 from hotline.store.sql.surveys import SurveyStore
+from hotline.store.sql.verification_attempts import VerificationAttempts
 from hotline.web.api_settings import refresh_codes, refresh_settings
 from hotline.web.app import create_app
+from hotline.web.retention import desk_retention
 from hotline.web.security import PasswordHasherPort
 from hotline.web.services import Services, Settings
-from hotline.web.sql_ports import SqlAccounts, SqlAudit, SqlHistory, SqlIdempotencyKeys
+from hotline.web.sql_ports import (
+    SqlAccounts,
+    SqlAudit,
+    SqlHistory,
+    SqlIdempotencyKeys,
+    SqlVerificationAttempts,
+)
+
+if TYPE_CHECKING:
+    from hotline.channels.telephony_ari import AriTelephony
 
 DEMO_PASSWORD = "hotline-demo"
 # How uvicorn serves the app. The stock asyncio loop keeps accepting connections while the
@@ -74,6 +85,8 @@ class ServerConfig:
     admin_password: str | None = None
     settings: Settings = field(default_factory=Settings)
     clock: Callable[[], Clock] = AsyncioClock
+    #: Calls from Asterisk (``hotline serve --telephony ari``): the adapter to take them from.
+    ari: Callable[[], AriTelephony] | None = None
 
 
 def configure_engine(centre: LiveCentre, directory: Directory) -> int:
@@ -153,10 +166,18 @@ def build_services(config: ServerConfig) -> Services:
     services.extra["directory"] = directory
     services.extra["database"] = engine
     services.extra["surveys"] = surveys
+    # The desk's refused verification attempts: in the database, so a restart of the server
+    # gives a caller no fresh tries at the questions.
+    services.extra["verification_attempts"] = SqlVerificationAttempts(VerificationAttempts(engine))
     _codes_and_targets(services)
     flush_history()
     if config.demo and scenario is not None:
         _start_demo(services, scenario, config)
+    # Last: it prunes the stores the desk was given above (keys, attempts) now and hourly.
+    retention = services.extra["desk_retention"] = desk_retention(services)
+    retention.start()
+    if config.ari is not None:
+        _start_ari(services, config.ari())
     return services
 
 
@@ -280,10 +301,50 @@ def _demo_ivr(services: Services, floor: Any, scenario: Any, bank: Any,
     services.extra["ivr_runner"] = runner
 
 
+def _start_ari(services: Services, telephony: AriTelephony) -> None:
+    """Calls from Asterisk walk the shipped flows (docs/asterisk.md) against the stored sandbox
+    bank (whatever this database holds: empty on a fresh one, so nobody authenticates); agent
+    requests and callbacks become contacts on the centre, with the customer's masked card."""
+    import asyncio
+
+    from hotline.banking.pins import SANDBOX_PARAMS, PinHasher
+    from hotline.channels.ivr_bank import IvrBank, SandboxDirectory
+    from hotline.ivr.library import shipped_registry
+    from hotline.live.ivr_ari import AriLine
+    from hotline.live.ivr_runner import CentreRouting, IvrToday
+    from hotline.store.sql.bank import BankStore
+    from hotline.store.sql.bank_persistent import PersistentBank
+
+    centre = services.centre
+    bank = PersistentBank.open(BankStore(services.extra["database"]),
+                               hasher=PinHasher(params=SANDBOX_PARAMS))
+
+    def masked_card(gathered: Any) -> dict[str, Any]:
+        customer = gathered.get("customer_id", "")
+        pan = next((c.pan for c in bank.state.cards.values() if c.customer_id == customer), None)
+        return {"card": mask_pan(pan)} if customer and pan else {}
+
+    today = IvrToday(services.today.zone, centre.clock.now)
+    line = AriLine(telephony, centre, registry=shipped_registry(),
+                   bank=IvrBank(bank, SandboxDirectory(bank)),
+                   routing=CentreRouting(centre, enrich=masked_card), today=today,
+                   loop=asyncio.get_running_loop(), surveys=services.extra["surveys"].answer)
+    services.extra["ivr_today"] = today
+    services.extra["ari_line"] = line
+    services.extra.setdefault("ivr_runner", line)  # its figures on /supervisor/ivr
+    line.start()
+
+
 def build_app(config: ServerConfig) -> FastAPI:
     def close(services: Services) -> None:
+        line = services.extra.pop("ari_line", None)
+        if line is not None:
+            line.close()
         if services.demo is not None:
             services.demo.stop()
+        retention = services.extra.pop("desk_retention", None)
+        if retention is not None:
+            retention.stop()
         pending = services.extra.pop("history_flush", None)
         if pending is not None:
             pending.cancel()

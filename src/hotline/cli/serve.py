@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -17,6 +19,8 @@ from hotline.bootstrap import (
     ServerConfig,
     build_app,
 )
+from hotline.channels.errors import ChannelError
+from hotline.channels.telephony_ari import AriTelephony
 from hotline.store.sql.database import database_url
 from hotline.store.sql.errors import DatabaseConfigError
 
@@ -31,16 +35,38 @@ def _url(db: Path | None) -> str:
         raise typer.Exit(2) from None
 
 
+class Telephony(StrEnum):
+    none = "none"
+    ari = "ari"
+
+
+def _ari(env: Mapping[str, str]) -> Callable[[], AriTelephony]:
+    """The adapter as docs/asterisk.md configures it; a missing or bad variable is named
+    (exit 2) before the server starts. It connects when the server has started."""
+    try:
+        telephony = AriTelephony.from_env(env)
+    except (ValueError, ChannelError) as exc:
+        console.print(f"[red]error:[/] --telephony ari: {exc}")
+        raise typer.Exit(2) from None
+    return lambda: telephony
+
+
 def serve(
     host: str = typer.Option("127.0.0.1", help="address to listen on"),
     port: int = typer.Option(8000, min=1, max=65535, help="port to listen on"),
     db: Path = typer.Option(None, help="SQLite file (default: $HOTLINE_DATABASE_URL, "
                                        "else hotline.sqlite)"),
+    telephony: Telephony = typer.Option(
+        Telephony.none, help="where calls come from: none, or ari (Asterisk; HOTLINE_ARI_URL, "
+                             "_USER, _PASSWORD; see docs/asterisk.md)"),
 ) -> None:
     """Run the live centre: REST under /api/v1, the live stream, desktop and wallboard."""
     admin = os.environ.get("HOTLINE_ADMIN_PASSWORD")
-    config = ServerConfig(database_url=_url(db), admin_password=admin)
+    ari = _ari(os.environ) if telephony is Telephony.ari else None
+    config = ServerConfig(database_url=_url(db), admin_password=admin, ari=ari)
     console.print(f"Hotline on [bold]http://{host}:{port}/[/]  database: {config.database_url}")
+    if ari is not None:
+        console.print(f"Calls from Asterisk ARI at {os.environ.get('HOTLINE_ARI_URL')}")
     uvicorn.run(build_app(config), host=host, port=port, log_level="warning",
                 **UVICORN_OPTIONS)
 

@@ -1,0 +1,332 @@
+"""Calls from Asterisk in the live server: ARI on a worker thread, the centre on the event loop.
+
+`AriLine` owns an `AriTelephony` on one worker thread. It polls the event stream, answers each
+new call and runs it through the IVR shell's `CallRun`, many calls at once: each waits on its
+own collect (the adapter's ``begin_collect`` / ``collected``), so a caller keying a card number
+does not hold up the next one. The shell's bank, routing and survey sink are the server's, and
+the bank and the centre are not thread-safe: every call into them is handed to the event loop
+(``call_soon_threadsafe``) and the worker waits for the answer. The loop never waits for the
+worker: what the centre does to one of these calls becomes a job on the worker's queue.
+
+- An agent accepted (``ContactConnected``): once the call's prompts are done, the agent's phone
+  rings and both join an ARI bridge; an agent who does not answer is logged.
+- The agent ended the contact (``ContactEnded``): the agent's leg and the bridge go, and the
+  caller gets the flow's survey, which ends the call; a flow without one hangs up.
+- The caller hung up after the IVR: a waiting contact is abandoned, a connected one ended.
+- Every finished IVR part, and each survey answer, counts in `IvrToday` like the demo's calls.
+
+Some steps still block the worker for their length, with the other calls' keys kept by the
+adapter meanwhile: a goodbye said before a hang-up, and a voicemail message. `close` stops the
+adapter (every wait ends), joins the thread and the thread closes the event stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+import queue
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from hotline.channels.errors import ChannelError, LineStopped, NotAnswered
+from hotline.channels.ivr_call import CallResult
+from hotline.channels.ivr_run import CallRun
+from hotline.channels.ivr_session import BankAnswers, IvrShell, Routing, SurveySink
+from hotline.channels.telephony import CallArrived, CallHungUp, CollectResult
+from hotline.channels.telephony_ari import AriTelephony
+from hotline.core import events as ev
+from hotline.core.commands import AbandonContact, EndContact, OfferContact, RequestCallback
+from hotline.core.errors import CoreError
+from hotline.core.live import CONNECTED, ON_HOLD, RESERVED, WAITING
+from hotline.ivr.actions import BankRequest, Collect
+from hotline.ivr.errors import IvrError
+from hotline.ivr.inputs import BankReplied
+from hotline.ivr.registry import FlowRegistry
+from hotline.live.centre import Batch, LiveCentre
+from hotline.live.ivr_runner import IvrToday, shell_clock
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+#: How long the worker waits for ARI events before it looks at its jobs again.
+POLL_S = 0.2
+#: The flows' context when nothing else is known: agents answer round the clock.
+ALWAYS_OPEN: Mapping[str, str] = {"business_hours": "true", "holiday": "false"}
+_CALL_ERRORS = (ChannelError, CoreError, IvrError)
+
+
+class OnLoop:
+    """Runs functions on the event loop for the worker thread, and waits for their result."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, stopping: threading.Event) -> None:
+        self.loop = loop
+        self.stopping = stopping
+
+    def call(self, fn: Callable[[], T]) -> T:
+        """``fn()`` on the loop; raises what it raised, or `LineStopped` once stopping."""
+        done: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def run() -> None:
+            if not done.set_running_or_notify_cancel():
+                return
+            try:
+                done.set_result(fn())
+            except BaseException as exc:  # handed to the worker, which re-raises it
+                done.set_exception(exc)
+
+        self.post(run)
+        while True:
+            try:
+                return done.result(timeout=POLL_S)
+            except TimeoutError:
+                if self.stopping.is_set():
+                    done.cancel()
+                    raise LineStopped("event loop", "the server is stopping") from None
+
+    def post(self, fn: Callable[[], object]) -> None:
+        """``fn()`` on the loop, not waited for."""
+        try:
+            self.loop.call_soon_threadsafe(fn)
+        except RuntimeError:  # the loop is closed: the server is gone
+            raise LineStopped("event loop", "is closed") from None
+
+
+class LoopBank:
+    """The bank's answers, computed on the event loop."""
+
+    def __init__(self, bank: BankAnswers, on_loop: OnLoop) -> None:
+        self.bank = bank
+        self.on_loop = on_loop
+
+    def answer(self, request: BankRequest, *, call_id: str, key: str, now: datetime) -> BankReplied:
+        return self.on_loop.call(
+            lambda: self.bank.answer(request, call_id=call_id, key=key, now=now))
+
+
+class LoopRouting:
+    """The routing (the live centre) on the event loop; ``calls`` are the contacts offered
+    (read and written on the loop only)."""
+
+    def __init__(self, routing: Routing, on_loop: OnLoop) -> None:
+        self.routing = routing
+        self.on_loop = on_loop
+        self.calls: set[str] = set()
+
+    def handle(self, command: OfferContact | RequestCallback, now: float) -> list[ev.Event]:
+        def run() -> list[ev.Event]:
+            events = self.routing.handle(command, now)
+            self.calls.add(command.contact_id)
+            return events
+        # A connection is bridged by the line when the centre announces it, in one place:
+        # the shell must not bridge (and block on the agent's phone) inside the offer.
+        return [e for e in self.on_loop.call(run) if type(e) is not ev.ContactConnected]
+
+
+@dataclass(kw_only=True, slots=True)
+class _Bridge:
+    agent_id: str
+    ringing: bool = False
+
+
+class AriLine:
+    """Runs the calls of one ARI application through the IVR shell on a worker thread."""
+
+    def __init__(self, telephony: AriTelephony, centre: LiveCentre, *, registry: FlowRegistry,
+                 bank: BankAnswers, routing: Routing, today: IvrToday,
+                 loop: asyncio.AbstractEventLoop,
+                 estimate_wait: Callable[[str], float] = lambda workflow: 0.0,
+                 surveys: SurveySink | None = None,
+                 context: Mapping[str, str] = ALWAYS_OPEN) -> None:
+        self.telephony = telephony
+        self.centre = centre
+        self.today = today
+        self.context = context
+        self._stopping = threading.Event()
+        self.on_loop = OnLoop(loop, self._stopping)
+        self.routing = LoopRouting(routing, self.on_loop)
+        sink = self._survey_sink(surveys) if surveys is not None else None
+        self.shell = IvrShell(telephony=telephony, registry=registry,
+                              bank=LoopBank(bank, self.on_loop), engine=self.routing,
+                              clock=shell_clock(centre), estimate_wait=estimate_wait,
+                              surveys=sink)
+        # Owned by the worker thread.
+        self.runs: dict[str, tuple[CallRun, bool]] = {}  # call id -> its run, a survey leg?
+        self.handed: dict[str, CallResult] = {}  # IVR parts that went to an agent
+        self._bridges: dict[str, _Bridge] = {}
+        self.failed = 0
+        self._jobs: queue.SimpleQueue[tuple[str, str, str]] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._work, name="hotline-ari", daemon=True)
+        self._unsubscribe = centre.subscribe(self._heard)
+
+    def _survey_sink(self, surveys: SurveySink) -> SurveySink:
+        def answer(contact_id: str, score: int, reason: str | None) -> None:
+            self.on_loop.post(lambda: surveys(contact_id, score, reason))
+        return answer
+
+    # --- on the event loop -------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread.start()
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Stop the worker and wait for it; it closes the event stream on its way out."""
+        self._unsubscribe()
+        self._stopping.set()
+        self.telephony.stop()
+        if self._thread.is_alive():
+            self._thread.join(timeout_s)
+        if self._thread.is_alive():
+            log.error("ARI worker did not stop within %.0f s", timeout_s)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def _heard(self, batch: Batch) -> None:
+        calls = self.routing.calls
+        for _, e in batch:
+            te = type(e)
+            if te is ev.ContactConnected and e.contact_id in calls:  # type: ignore[attr-defined]
+                self._jobs.put(("connect", e.contact_id, e.agent_id))  # type: ignore[attr-defined]
+            elif te is ev.ContactEnded and e.contact_id in calls:  # type: ignore[attr-defined]
+                self._jobs.put(("ended", e.contact_id, ""))  # type: ignore[attr-defined]
+            elif te in ev.TERMINAL:
+                calls.discard(e.contact_id)  # type: ignore[attr-defined]
+
+    def _caller_gone(self, contact_id: str) -> None:
+        """The caller hung up after the IVR: the contact is abandoned or its talk is over."""
+        contact = self.centre.engine.contacts.get(contact_id)
+        if contact is None:
+            return
+        try:
+            if contact.state in (WAITING, RESERVED):
+                self.centre.execute(AbandonContact(contact_id=contact_id))
+            elif contact.state in (CONNECTED, ON_HOLD):
+                self.centre.execute(EndContact(contact_id=contact_id))
+        except CoreError as exc:
+            log.warning("call %s: the caller's hang-up not applied: %s", contact_id, exc)
+
+    # --- on the worker thread ----------------------------------------------------------------
+    def _work(self) -> None:
+        try:
+            while not self._stopping.is_set():
+                for event in self.telephony.poll(timeout_s=POLL_S):
+                    if isinstance(event, CallArrived):
+                        self._arrived(event)
+                    elif isinstance(event, CallHungUp):
+                        self._hung_up(event.call_id)
+                self._take_jobs()
+                self._advance()
+                self._ring_agents()
+        except LineStopped:
+            pass
+        except Exception:  # the line is down; the rest of the server goes on
+            log.exception("ARI line stopped on an error")
+        finally:
+            with contextlib.suppress(Exception):
+                self.telephony.close()
+
+    def _guard(self, call_id: str, move: Callable[..., None], *args: object) -> None:
+        """Run ``move(*args)`` for one call; an error ends that call, not the line."""
+        try:
+            move(*args)
+        except LineStopped:
+            raise
+        except _CALL_ERRORS as exc:
+            self.failed += 1
+            log.warning("ARI call %s ended on an error: %s", call_id, exc)
+            self.runs.pop(call_id, None)
+            self.handed.pop(call_id, None)
+            self._bridges.pop(call_id, None)
+            if not self.telephony.ended(call_id):
+                with contextlib.suppress(ChannelError):
+                    self.telephony.hang_up(call_id)
+
+    def _arrived(self, arrived: CallArrived) -> None:
+        def start() -> None:
+            run = CallRun.new(self.shell, arrived, context=self.context)
+            self._waits(run, run.start(), survey=False)
+        self._guard(arrived.call_id, start)
+
+    def _waits(self, run: CallRun, collect: Collect | None, *, survey: bool) -> None:
+        """The run waits on ``collect``, or its part of the call is over."""
+        if collect is not None:
+            self.runs[run.call_id] = (run, survey)
+            self.telephony.begin_collect(
+                run.call_id, max_digits=collect.max_digits, min_digits=collect.min_digits,
+                terminator=collect.terminator, timeout_s=collect.timeout_s)
+            return
+        self.runs.pop(run.call_id, None)
+        result = run.result
+        self.on_loop.post(lambda: self.today.add(result, survey=survey))
+        call_id = run.call_id
+        if not survey and result.outcome == "enqueued" and not self.telephony.ended(call_id):
+            self.handed[call_id] = result  # waits for an agent, then the survey
+        elif not self.telephony.ended(call_id):
+            self.telephony.hang_up(call_id)
+
+    def _advance(self) -> None:
+        for call_id, (run, survey) in list(self.runs.items()):
+            got = self.telephony.collected(call_id)
+            if got is not None:
+                self._guard(call_id, self._feed, run, got, survey)
+
+    def _feed(self, run: CallRun, got: CollectResult, survey: bool) -> None:
+        self._waits(run, run.feed(run.heard(got)), survey=survey)
+
+    def _hung_up(self, call_id: str) -> None:
+        self._bridges.pop(call_id, None)
+        if self.handed.pop(call_id, None) is not None:
+            self.on_loop.post(lambda: self._caller_gone(call_id))
+
+    def _take_jobs(self) -> None:
+        while True:
+            try:
+                kind, call_id, agent_id = self._jobs.get_nowait()
+            except queue.Empty:
+                return
+            if call_id not in self.handed:
+                continue  # the caller left, or a callback contact: no line to act on
+            if kind == "connect":
+                self._bridges[call_id] = _Bridge(agent_id=agent_id)
+            elif kind == "ended":
+                self._bridges.pop(call_id, None)
+                self._guard(call_id, self._survey, call_id)
+
+    def _ring_agents(self) -> None:
+        for call_id, bridge in list(self._bridges.items()):
+            self._guard(call_id, self._ring, call_id, bridge)
+
+    def _ring(self, call_id: str, bridge: _Bridge) -> None:
+        tel = self.telephony
+        if not bridge.ringing:
+            if tel.playing(call_id):
+                return  # the IVR's last words first ("connecting you to an agent")
+            if tel.bridge_outcome(call_id) == "bridged":
+                tel.release(call_id)  # a transfer: the first agent's leg goes
+            tel.begin_bridge(call_id, agent_id=bridge.agent_id)
+            bridge.ringing = True
+            return
+        outcome = tel.bridge_outcome(call_id)
+        if not outcome:
+            return
+        del self._bridges[call_id]
+        if isinstance(outcome, NotAnswered):
+            log.warning("call %s: %s; the contact stays with the agent on the desktop",
+                        call_id, outcome.reason)
+
+    def _survey(self, call_id: str) -> None:
+        """The agent ended the contact: release their leg, ask the survey (or hang up)."""
+        result = self.handed.pop(call_id)
+        self.telephony.release(call_id)
+        run = CallRun.survey(self.shell, result)
+        if run is None:
+            self.telephony.hang_up(call_id)
+            return
+        self._waits(run, run.waiting, survey=True)
+
+    def stats(self) -> dict[str, int]:
+        return {"in_ivr": len(self.runs), "with_agents": len(self.handed), "failed": self.failed}
