@@ -4,8 +4,10 @@
 requests through an `ari_client.AriTransport`, feeds back the replies that matter (a channel
 gone, the channel list after a reconnect) and pumps event frames while a command waits
 (``collect`` for keys, ``bridge`` for the agent, ``originate`` for the callee). Calls arrive
-through `poll`. One adapter serves one event stream from one thread; calls are run one at a
-time, and events of other calls are kept for later.
+through `poll`. One adapter serves one event stream from one thread: the port's blocking
+methods run one call at a time (events of other calls are kept for later), and
+``begin_collect`` / ``collected`` and ``begin_bridge`` / ``bridge_outcome`` let that thread run
+many calls at once (`hotline.live.ivr_ari`, the live server).
 
 >>> tel = AriTelephony(HttpAriTransport.from_env(os.environ))           # doctest: +SKIP
 >>> for event in tel.poll(timeout_s=1.0):                                # doctest: +SKIP
