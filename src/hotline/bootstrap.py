@@ -275,7 +275,7 @@ def _demo_ivr(services: Services, floor: Any, scenario: Any, bank: Any,
     line = NullLine(random.Random(f"{scenario.name}-voicemail"))
     shell = IvrShell(telephony=line, registry=walking.registry,
                      bank=IvrBank(bank, SandboxDirectory(bank)), engine=floor.callers,
-                     clock=shell_clock(centre), estimate_wait=lambda workflow: 0.0,
+                     clock=shell_clock(centre), estimate_wait=_waits(services).estimate,
                      surveys=services.extra["surveys"].answer)
     today = IvrToday(services.today.zone, centre.clock.now)
     callers = floor.callers
@@ -299,6 +299,17 @@ def _demo_ivr(services: Services, floor: Any, scenario: Any, bank: Any,
     callers.use_ivr(runner, walking)
     services.extra["ivr_today"] = today
     services.extra["ivr_runner"] = runner
+
+
+def _waits(services: Services) -> Any:
+    """The centre's wait estimates (one per server: the IVR's callback offers ask it)."""
+    from hotline.live.waits import LiveWaits
+
+    found = services.extra.get("waits")
+    if found is None:
+        found = services.extra["waits"] = LiveWaits(services.centre)
+        services.centre.subscribe(found.heard)
+    return found
 
 
 def _start_ari(services: Services, telephony: AriTelephony) -> None:
