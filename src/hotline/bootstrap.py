@@ -339,7 +339,8 @@ def _start_ari(services: Services, telephony: AriTelephony) -> None:
     line = AriLine(telephony, centre, registry=shipped_registry(),
                    bank=IvrBank(bank, SandboxDirectory(bank)),
                    routing=CentreRouting(centre, enrich=masked_card), today=today,
-                   loop=asyncio.get_running_loop(), surveys=services.extra["surveys"].answer)
+                   loop=asyncio.get_running_loop(), surveys=services.extra["surveys"].answer,
+                   estimate_wait=_waits(services).estimate)
     services.extra["ivr_today"] = today
     services.extra["ari_line"] = line
     services.extra.setdefault("ivr_runner", line)  # its figures on /supervisor/ivr

@@ -3,10 +3,11 @@
 `AriLine` owns an `AriTelephony` on one worker thread. It polls the event stream, answers each
 new call and runs it through the IVR shell's `CallRun`, many calls at once: each waits on its
 own collect (the adapter's ``begin_collect`` / ``collected``), so a caller keying a card number
-does not hold up the next one. The shell's bank, routing and survey sink are the server's, and
-the bank and the centre are not thread-safe: every call into them is handed to the event loop
-(``call_soon_threadsafe``) and the worker waits for the answer. The loop never waits for the
-worker: what the centre does to one of these calls becomes a job on the worker's queue.
+does not hold up the next one. The shell's bank, routing, wait estimates and survey sink are
+the server's, and the bank and the centre are not thread-safe: every call into them is handed
+to the event loop (``call_soon_threadsafe``) and the worker waits for the answer. The loop
+never waits for the worker: what the centre does to one of these calls becomes a job on the
+worker's queue.
 
 - An agent accepted (``ContactConnected``): once the call's prompts are done, the agent's phone
   rings and both join an ARI bridge; an agent who does not answer is logged.
@@ -151,7 +152,8 @@ class AriLine:
         sink = self._survey_sink(surveys) if surveys is not None else None
         self.shell = IvrShell(telephony=telephony, registry=registry,
                               bank=LoopBank(bank, self.on_loop), engine=self.routing,
-                              clock=shell_clock(centre), estimate_wait=estimate_wait,
+                              clock=shell_clock(centre),
+                              estimate_wait=lambda w: self.on_loop.call(lambda: estimate_wait(w)),
                               surveys=sink)
         # Owned by the worker thread.
         self.runs: dict[str, tuple[CallRun, bool]] = {}  # call id -> its run, a survey leg?
