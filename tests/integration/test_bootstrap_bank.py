@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from hotline.banking.demo import demo_bank
 from hotline.banking.model import AccountKind
@@ -23,6 +24,7 @@ from hotline.live.clock import ManualClock
 from hotline.store.sql.bank import BankStore
 from hotline.store.sql.bank_persistent import PersistentBank
 from hotline.store.sql.database import open_database
+from hotline.store.sql.schema import verification_attempts
 
 SEED = 3
 BASE = "/api/v1/agent/contacts"
@@ -48,8 +50,9 @@ def _stored_bank(db: Path) -> PersistentBank:
         engine.dispose()
 
 
-def _call_for_desk1(client: TestClient, customer_id: str) -> tuple[str, dict[str, str]]:
-    """An IVR-verified caller of ``customer_id``, connected to agent1 (desk1)."""
+def _call_for_desk1(client: TestClient, customer_id: str, *, authenticated: bool = True
+                    ) -> tuple[str, dict[str, str]]:
+    """A caller of ``customer_id`` (IVR-verified unless told), connected to agent1 (desk1)."""
     admin, sup, agent = (_token(client, u) for u in ("admin", "supervisor", "agent1"))
     r = client.put("/api/v1/admin/queues/desk1-only", headers=admin,
                    json={"expression": 'id == "desk1"', "site": "beijing"})
@@ -61,7 +64,7 @@ def _call_for_desk1(client: TestClient, customer_id: str) -> tuple[str, dict[str
                        headers=agent).status_code == 200
     r = client.post("/api/v1/demo/calls", headers=sup, json={
         "workflow": "desk1-only",
-        "attributes": {"customer_id": customer_id, "authenticated": True}})
+        "attributes": {"customer_id": customer_id, "authenticated": authenticated}})
     assert r.status_code == 200, r.text
     contact_id = r.json()["contact_id"]
     view = client.get("/api/v1/agent/state", headers=agent).json()["view"]
@@ -178,3 +181,55 @@ def test_a_retry_after_a_restart_gets_the_first_outcome_and_moves_nothing_again(
     moved = {a: stored.state.ledger.balances[a] - bank.state.ledger.balances[a]
              for a in (source, target)}
     assert sorted(moved.values()) == sorted([amount, -amount])
+
+
+def test_refused_verification_attempts_survive_a_restart_and_the_limit_holds(
+        tmp_path: Path) -> None:
+    db = tmp_path / "demo.sqlite"
+    clock = ManualClock(datetime(2026, 3, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp())
+    bank = None
+    with TestClient(build_app(_config(db, clock))) as client:
+        bank = _stored_bank(db)
+        customer = next(iter(bank.state.customers))
+        province = bank.state.customers[customer].province
+        last4 = {c.pan[-4:] for c in bank.state.cards.values() if c.customer_id == customer}
+        wrong = {"card_last4": next(f"{n:04d}" for n in range(10_000)
+                                    if f"{n:04d}" not in last4),
+                 "province": "Nowhere"}
+        right = {"card_last4": sorted(last4)[0], "province": province}
+        contact_id, agent = _call_for_desk1(client, customer, authenticated=False)
+        url = f"{BASE}/{contact_id}/banking/verify"
+        # Two of the three tries (MAX_ATTEMPTS) go wrong before the restart.
+        for left in (2, 1):
+            r = client.post(url, headers=agent, json=wrong)
+            assert r.status_code == 403 and r.json()["details"]["attempts_left"] == left, r.text
+
+    clock.advance(1.0)
+    with TestClient(build_app(_config(db, clock))) as client:
+        agent = _token(client, "agent1")
+        got = client.get(f"{BASE}/{contact_id}/banking", headers=agent).json()
+        assert got["verified"] is False and got["attempts_left"] == 1
+        # One more wrong answer locks the contact, as it would have without a restart ...
+        r = client.post(url, headers=agent, json=wrong)
+        assert r.status_code == 403 and r.json()["details"]["attempts_left"] == 0, r.text
+        # ... and then not even the right answers verify the caller.
+        r = client.post(url, headers=agent, json=right)
+        assert r.status_code == 403 and r.json()["error_id"] == "verification_locked", r.text
+        assert client.get(f"{BASE}/{contact_id}/banking",
+                          headers=agent).json()["verified"] is False
+        # Every refusal is audited, those before the restart too.
+        audit = client.get("/api/v1/supervisor/audit", headers=_token(client, "supervisor"))
+        refused = [e for e in audit.json()["entries"] if e["action"] == "banking_verify_refused"]
+        assert [e["details"]["attempts_left"] for e in refused] == [0, 1, 2]
+        assert {(e["actor"], e["target"]) for e in refused} == {("agent1", contact_id)}
+
+    # The table names the contact and the customer; no answer the caller gave is kept.
+    engine = open_database(f"sqlite:///{db}")
+    try:
+        with engine.connect() as c:
+            kept = c.execute(select(verification_attempts)).mappings().all()
+    finally:
+        engine.dispose()
+    assert [(r["contact_id"], r["customer_id"]) for r in kept] == [(contact_id, customer)] * 3
+    assert not {wrong["card_last4"], right["card_last4"]} & {str(v) for r in kept
+                                                           for v in r.values()}

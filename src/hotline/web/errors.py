@@ -76,3 +76,12 @@ class Conflict(ApiError):
 class NotAnAgent(ApiError):
     def __init__(self, username: str) -> None:
         super().__init__(403, "not_an_agent", f"user '{username}' is not linked to an agent")
+
+
+class SettingsError(ValueError):
+    """A server setting that cannot be used (at start, not a request's fault); names it."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason

@@ -11,7 +11,7 @@ from hotline.core.errors import CoreError, DuplicateItem, InvalidDefinition, Unk
 from hotline.core.events import Event
 from hotline.live.centre import LiveCentre
 from hotline.live.today import Today
-from hotline.web.errors import ApiError, Conflict, Invalid, NotFound
+from hotline.web.errors import ApiError, Conflict, Invalid, NotFound, SettingsError
 from hotline.web.ports import Accounts, AuditLog, ContactHistory
 from hotline.web.security import PasswordHasherPort, ThrottlePolicy
 
@@ -23,6 +23,8 @@ DEFAULT_REASONS = (("break", "Break"), ("lunch", "Lunch"), ("training", "Trainin
 DEFAULT_DISPOSITIONS = (("resolved", "Resolved"), ("info", "Information given"),
                         ("transaction", "Transaction done"), ("escalated", "Escalated"),
                         ("complaint", "Complaint logged"), ("callback", "Callback promised"))
+#: Shorter, the retention could forget a call still on the line (``web.retention``).
+MIN_DESK_RETENTION_S = 86400.0
 
 
 @dataclass(kw_only=True)
@@ -37,6 +39,15 @@ class Settings:
         "service_level_below": 0.8, "longest_wait_above_s": 60.0, "waiting_above": 20.0})
     targets: dict[str, float] = field(default_factory=lambda: {
         "service_level": 0.8, "answer_rate": 0.9})
+    #: The desk's idempotency keys and refused verification attempts older than this are
+    #: deleted (``web.retention``): long past any retry or call, short of growing forever.
+    desk_retention_s: float = 30 * 86400.0
+
+    def __post_init__(self) -> None:
+        # Refused before anything starts (the retention checks it again when it runs).
+        if not self.desk_retention_s >= MIN_DESK_RETENTION_S:  # `not >=`: NaN too
+            raise SettingsError("desk_retention_s", f"must be at least {MIN_DESK_RETENTION_S:.0f}"
+                                f" s (one day), got {self.desk_retention_s}")
 
 
 @dataclass(kw_only=True)
