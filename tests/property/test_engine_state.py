@@ -226,6 +226,12 @@ class EngineMachine(RuleBasedStateMachine):
                         f"{agent_id} could take {contact.id} from {queue.name}")
 
     @invariant()
+    def queued_counts_the_waiting_heaps(self) -> None:
+        """A freed agent passes a queue whose count is zero without looking at its heaps."""
+        for q in self.engine.queues.values():
+            assert q.queued == sum(len(h) for h in q.waiting.values()), q.name
+
+    @invariant()
     def terminal_states_are_final_and_unique(self) -> None:
         ended = Counter(e.contact_id for e in self.log  # type: ignore[attr-defined]
                         if isinstance(e, ev.TERMINAL))

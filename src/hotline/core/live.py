@@ -55,7 +55,7 @@ class QueueState:
     """A queue's definition, its members and its routing indexes (per channel)."""
 
     __slots__ = ("alone", "idle", "longest_idle", "member", "members", "name", "owner",
-                 "selection", "skill", "spec", "voice", "waiting", "weight")
+                 "queued", "selection", "skill", "spec", "voice", "waiting", "weight")
 
     def __init__(self, spec: QueueSpec, member: Callable[[AgentView], bool]) -> None:
         self.spec = spec
@@ -73,6 +73,9 @@ class QueueState:
         self.owner: AgentState | None = None
         # channel -> heap of (virtual arrival, seq, gen, contact)
         self.waiting: dict[Channel, list[tuple[Any, ...]]] = {}
+        # Entries in the waiting heaps, live or stale: zero lets a freed agent pass the queue
+        # without reading them.
+        self.queued = 0
         # slot (channel; the exclusive channels share voice's) -> the available agents, best
         # first (see idle.py)
         self.idle: dict[Channel, IdleIndex] = {}
@@ -90,6 +93,7 @@ class QueueState:
 
     def clear_indexes(self) -> None:
         self.waiting.clear()
+        self.queued = 0
         self.idle.clear()
         self.voice = None
 
@@ -122,8 +126,8 @@ class AgentState:
 
     __slots__ = ("auto_accept", "calls", "capacity", "digital", "exclusive", "id", "idle_since",
                  "leg", "legs_begun", "load", "max_capacity", "more", "own", "own_waiting",
-                 "pending_logout", "presence", "profile", "ranks", "reason", "seq", "shared",
-                 "state_since", "total", "version")
+                 "pending_logout", "presence", "profile", "ranks", "reason", "seq", "seq_key",
+                 "shared", "state_since", "total", "version")
 
     presence: str
     exclusive: int
@@ -132,6 +136,7 @@ class AgentState:
     version: int
     idle_since: float
     seq: int
+    seq_key: object  # ``seq`` boxed once: every idle entry of the agent holds it
     leg: Leg | None
     shared: tuple[QueueState, ...]
     id: str
@@ -153,6 +158,7 @@ class AgentState:
     def __init__(self, profile: AgentProfile, seq: int) -> None:
         self.id = profile.agent_id
         self.seq = seq
+        self.seq_key = seq
         self.presence = OFFLINE
         self.reason = ""
         self.pending_logout = False

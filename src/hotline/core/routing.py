@@ -96,6 +96,7 @@ class Router(CentreState):
             if heap is None:
                 heap = q.waiting[ch] = []
             heappush(heap, (order_at - q.weight * priority, entry_seq, gen, contact))
+            q.queued += 1
             if q.owner is not None:
                 q.owner.own_waiting = True
 
@@ -141,11 +142,15 @@ class Router(CentreState):
                 # The own queue first, as in ``agent.queues`` (the tie-break between the same
                 # contact's entries in two queues).
                 own = agent.own
-                if own is not None and any(own.waiting.values()):
+                if own is not None and own.queued:
                     queues = (own, *agent.shared)
                 else:
                     agent.own_waiting = False
             for q in queues:
+                if not q.queued:
+                    # Nothing queued (the common case of a release): the waiting heaps, two or
+                    # three cache lines a queue, stay untouched.
+                    continue
                 for ch, heap in q.waiting.items():
                     if not heap or not agent.can_take(ch):
                         continue
@@ -155,10 +160,11 @@ class Router(CentreState):
                         if contact.state == WAITING and contact.gen == top[2]:
                             break
                         heappop(heap)
+                        q.queued -= 1
                     else:
                         continue
                     if agent.holds(contact.id):
-                        other = _other_waiting_contact(heap, agent)
+                        other = _other_waiting_contact(q, heap, agent)
                         if other is None:
                             continue
                         top = other
@@ -193,9 +199,8 @@ class Router(CentreState):
         seq = agent.seq
         version = agent.version
         boxed_idle: object = idle
-        boxed_seq: object = seq
         boxed_version: object = version
-        entry = (boxed_idle, boxed_seq, boxed_version, agent)
+        entry = (boxed_idle, agent.seq_key, boxed_version, agent)
         occupancy = agent.occupancy()
         for i, q in enumerate(agent.shared):
             index = q.voice if slot is VOICE else q.idle.get(slot)
@@ -265,6 +270,7 @@ class Router(CentreState):
                     heap = q.waiting.setdefault(contact.channel, [])
                     heappush(heap, (contact.order_at - q.weight * contact.priority, contact.seq,
                                     contact.gen, contact))
+                    q.queued += 1
                     if q.owner is not None:
                         q.owner.own_waiting = True
         for agent in self.agents.values():
@@ -291,7 +297,7 @@ def _other_idle_agent(index: IdleIndex, contact: Contact) -> AgentState | None:
     return found
 
 
-def _other_waiting_contact(heap: list[tuple[Any, ...]], agent: AgentState
+def _other_waiting_contact(q: QueueState, heap: list[tuple[Any, ...]], agent: AgentState
                            ) -> tuple[Any, ...] | None:
     """The best valid entry of ``heap`` whose contact ``agent`` does not still hold."""
     held: list[tuple[Any, ...]] = []
@@ -300,6 +306,7 @@ def _other_waiting_contact(heap: list[tuple[Any, ...]], agent: AgentState
         top = heappop(heap)
         contact = top[3]
         if contact.state != WAITING or contact.gen != top[2]:
+            q.queued -= 1
             continue
         held.append(top)
         if not agent.holds(contact.id):

@@ -73,6 +73,7 @@ class CentreState:
         q = QueueState(spec, compile_expression(e.expression, f"queue '{e.queue}'.expression"))
         if old is not None:
             q.waiting = old.waiting
+            q.queued = old.queued
         self.queues[e.queue] = q
         self.shared_queues[e.queue] = q
         for contact in self.contacts.values():
