@@ -1,8 +1,10 @@
 """Hypothesis state machine over the sandbox core bank: money is conserved, retries move money
-once, limits, freezes and lockouts hold, and rejected commands leave the state unchanged."""
+once, limits, freezes and lockouts hold, a lost card is replaced once per key and at most once,
+and rejected commands leave the state unchanged."""
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +19,7 @@ from hotline.banking.errors import (
     CredentialLocked,
     IdempotencyConflict,
 )
-from hotline.banking.events import MoneyMoved
+from hotline.banking.events import CardReplaced, MoneyMoved
 from hotline.banking.limits import DailyLimits
 from hotline.banking.model import CardStatus, Channel, Payee
 from hotline.banking.pins import MAX_FAILURES
@@ -38,6 +40,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.bank = make_bank(DailyLimits(per_channel={Channel.IVR: IVR_LIMIT}))
+        self.bank.pan_entropy = random.Random(0).randbytes
+        self.cards = dict(CARDS)
+        #: The model of replacements: lost card -> its replacement; key -> (lost, new).
+        self.replaced: dict[str, str] = {}
+        self.replacements: dict[str, tuple[str, str]] = {}
         self.now = T0
         self.total = sum(self.bank.state.ledger.balances.values())
         self.keys: dict[str, tuple[Any, Any]] = {}
@@ -48,7 +55,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def frozen(self, account_id: str) -> bool:
         state = self.bank.state
-        return any(state.card_status[c] is not CardStatus.ACTIVE
+        return any(state.card_status[c] is not CardStatus.ACTIVE and c not in self.replaced
                    for c in state.cards_on.get(account_id, ()))
 
     def move(self, method: str, channel: Channel, **kwargs: Any) -> None:
@@ -63,7 +70,7 @@ class LedgerMachine(RuleBasedStateMachine):
             receipt = getattr(self.bank, method)(**kwargs, ctx=ctx(self.now, channel=channel))
         except IdempotencyConflict:
             event("conflict")
-            assert earlier is not None and earlier[0] != content
+            assert (earlier is not None and earlier[0] != content) or key in self.replacements
             assert self.bank.state.snapshot() == before and len(self.bank.audit) == audit
             return
         except BankingError as e:
@@ -115,18 +122,54 @@ class LedgerMachine(RuleBasedStateMachine):
         self.move("pay", Channel.AGENT, customer_id=source[0], from_account=source, payee=PAYEE,
                   amount=amount, idempotency_key=key)
 
-    @rule(card=st.sampled_from(sorted(CARDS)),
+    @rule(data=st.data(),
           action=st.sampled_from(["freeze_card", "unfreeze_card", "report_lost_card"]))
-    def change_card(self, card: str, action: str) -> None:
+    def change_card(self, data: st.DataObject, action: str) -> None:
+        card = data.draw(st.sampled_from(sorted(self.cards)))
         before = self.bank.state.snapshot()
         status = self.bank.state.card_status[card]
         try:
-            getattr(self.bank, action)(customer_id=CARDS[card], card_id=card, ctx=ctx(self.now))
+            getattr(self.bank, action)(customer_id=self.cards[card], card_id=card,
+                                       ctx=ctx(self.now))
         except BankingError:
             assert status is CardStatus.LOST
             assert self.bank.state.snapshot() == before
         else:
             assert status is not CardStatus.LOST or action == "report_lost_card"
+
+    @rule(data=st.data(), key=KEYS)
+    def replace_card(self, data: st.DataObject, key: str) -> None:
+        card = data.draw(st.sampled_from(sorted(self.cards)))
+        state = self.bank.state
+        status, earlier = state.card_status[card], self.replacements.get(key)
+        before, audit = state.snapshot(), len(self.bank.audit)
+        try:
+            new = self.bank.replace_card(customer_id=self.cards[card], card_id=card,
+                                         idempotency_key=key,
+                                         ctx=ctx(self.now, channel=Channel.AGENT))
+        except IdempotencyConflict:
+            event("replace: conflict")
+            assert key in self.keys or (earlier is not None and earlier[0] != card)
+            assert state.snapshot() == before and len(self.bank.audit) == audit
+            return
+        except BankingError as e:
+            event(f"replace: {type(e).__name__}")
+            assert earlier is None and (status is not CardStatus.LOST or card in self.replaced)
+            assert state.snapshot() == before and len(self.bank.audit) == audit
+            return
+        if earlier is not None:
+            event("replace: retried")
+            assert earlier == (card, new.card_id)
+            assert state.snapshot() == before and len(self.bank.audit) == audit
+            return
+        event("replace: replaced")
+        assert status is CardStatus.LOST and card not in self.replaced
+        assert new.status is CardStatus.ACTIVE and state.card_status[card] is CardStatus.LOST
+        self.replaced[card] = new.card_id
+        self.replacements[key] = (card, new.card_id)
+        self.cards[new.card_id] = self.cards[card]
+        (record,) = self.bank.audit[audit:]
+        assert (record.action, record.reference) == ("card_replaced", new.card_id)
 
     @rule(account=st.sampled_from(ACCOUNTS), amount=AMOUNTS)
     def hold(self, account: str, amount: int) -> None:
@@ -203,6 +246,20 @@ class LedgerMachine(RuleBasedStateMachine):
         moved = {e.receipt.txn_id for e in self.bank.events if isinstance(e, MoneyMoved)}
         audited = {r.reference for r in self.bank.audit if r.amount is not None}
         assert moved <= audited
+
+    @invariant()
+    def replacements_match_the_model(self) -> None:
+        state = self.bank.state
+        assert state.replaced_by == self.replaced
+        assert set(state.cards) == set(self.cards)
+        assert len(state.card_by_pan) == len(state.cards), "a card number was issued twice"
+        for lost, new in self.replaced.items():
+            assert state.card_status[lost] is CardStatus.LOST
+            old, card = state.cards[lost], state.cards[new]
+            assert (card.customer_id, card.account_id) == (old.customer_id, old.account_id)
+            assert card.pan[:6] == old.pan[:6] and len(card.pan) == len(old.pan)
+        issued = [e for e in self.bank.events if isinstance(e, CardReplaced)]
+        assert len(issued) == len(self.replaced)
 
     @invariant()
     def lockout_matches_the_model(self) -> None:

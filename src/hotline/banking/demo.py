@@ -26,6 +26,7 @@ from hotline.banking.model import (
 )
 from hotline.banking.money import require_aware
 from hotline.banking.pins import SANDBOX_PARAMS, PinHasher
+from hotline.banking.replacement import luhn_complete
 from hotline.banking.sandbox import SandboxBank
 
 #: Mainland provincial-level divisions with rough population weights (millions, 2020 census).
@@ -46,15 +47,6 @@ GIVEN = (
 )
 DEBIT_BIN = "622848"
 CREDIT_BIN = "518710"
-
-
-def luhn_complete(body: str) -> str:
-    """Append the Luhn check digit: `luhn_complete("7992739871") == "79927398713"`."""
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return body + str((10 - total % 10) % 10)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -59,6 +59,18 @@ class CardStatusChanged:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class CardReplaced:
+    """The lost card `card_id` was replaced by `card` (new number, same customer and account,
+    active); the key makes a retried request return the same card instead of issuing another."""
+
+    card_id: str
+    card: Card
+    idempotency_key: str
+    by: Actor
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class HoldPlaced:
     hold_id: str
     account_id: str
@@ -87,6 +99,6 @@ class MoneyMoved:
 
 
 BankEvent = (
-    CustomerEnrolled | AccountOpened | CardIssued | PinChanged | CardStatusChanged | HoldPlaced
-    | HoldReleased | MoneyMoved
+    CustomerEnrolled | AccountOpened | CardIssued | PinChanged | CardStatusChanged | CardReplaced
+    | HoldPlaced | HoldReleased | MoneyMoved
 )

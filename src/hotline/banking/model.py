@@ -26,7 +26,7 @@ class AccountKind(StrEnum):
 class CardStatus(StrEnum):
     ACTIVE = "active"
     FROZEN = "frozen"
-    #: Reported lost: frozen at once and for good (a new card is issued instead).
+    #: Reported lost: frozen at once and for good (`replace_card` issues a new card instead).
     LOST = "lost"
 
 

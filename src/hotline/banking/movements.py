@@ -41,9 +41,10 @@ def replayed(state: BankState, movement: Movement) -> MoneyMoved | None:
     if not key or not key.strip():
         raise InvalidInput("idempotency_key", "must not be empty")
     earlier = state.moves_by_key.get(key)
-    if earlier is None:
+    # A key is one request: one that replaced a card cannot move money.
+    if earlier is None and key not in state.replacements_by_key:
         return None
-    if earlier.request != request_of(movement):
+    if earlier is None or earlier.request != request_of(movement):
         raise IdempotencyConflict(
             "idempotency_key", f"{key} was already used for a different request"
         )

@@ -65,7 +65,7 @@ class BankingPort(Protocol):
     ) -> MovementReceipt: ...
 
     def report_lost_card(self, *, customer_id: str, card_id: str, ctx: RequestContext) -> CardState:
-        """The card is frozen at once and for good."""
+        """The card is frozen at once and for good; `replace_card` issues its successor."""
         ...
 
     def freeze_card(self, *, customer_id: str, card_id: str, ctx: RequestContext) -> CardState: ...
@@ -73,3 +73,12 @@ class BankingPort(Protocol):
     def unfreeze_card(
         self, *, customer_id: str, card_id: str, ctx: RequestContext
     ) -> CardState: ...
+
+    def replace_card(
+        self, *, customer_id: str, card_id: str, idempotency_key: str, ctx: RequestContext
+    ) -> CardState:
+        """Issue a new card (new number, same account, active) for a card reported lost; the
+        lost card stays lost. Only a lost card, once; a retry with the same key returns the
+        same new card. Raises `NotPermitted` (not lost, or replaced already) or
+        `IdempotencyConflict`."""
+        ...

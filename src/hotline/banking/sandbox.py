@@ -8,6 +8,7 @@ is the separate, append-only audit trail (every money movement and every securit
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -45,6 +46,7 @@ from hotline.banking.model import (
 from hotline.banking.money import require_amount, require_aware
 from hotline.banking.movements import Movement, plan, replayed
 from hotline.banking.pins import MAX_FAILURES, PinHasher, PinRecord, require_pin
+from hotline.banking.replacement import Entropy, earlier_replacement, plan_replacement
 from hotline.banking.results import (
     AccountBalance,
     Authenticated,
@@ -60,9 +62,12 @@ _MISMATCH = "card or account number and PIN do not match"
 class SandboxBank:
     """In-memory core bank. Example: `bank.transfer_own(customer_id=..., ..., ctx=ctx)`."""
 
-    def __init__(self, *, hasher: PinHasher | None = None, limits: DailyLimits | None = None):
+    def __init__(self, *, hasher: PinHasher | None = None, limits: DailyLimits | None = None,
+                 pan_entropy: Entropy | None = None):
         self.hasher = hasher or PinHasher()
         self.limits = limits or DailyLimits()
+        # Where replacement card numbers come from; injectable so a seeded demo is repeatable.
+        self.pan_entropy: Entropy = pan_entropy or secrets.token_bytes
         self.state = BankState()
         self._events: list[BankEvent] = []
         self._audit: list[AuditRecord] = []
@@ -71,9 +76,10 @@ class SandboxBank:
 
     @classmethod
     def replay(cls, events: Iterable[BankEvent], *, hasher: PinHasher | None = None,
-               limits: DailyLimits | None = None) -> SandboxBank:
+               limits: DailyLimits | None = None,
+               pan_entropy: Entropy | None = None) -> SandboxBank:
         """Rebuild a bank from its event log (the audit trail is persisted separately)."""
-        bank = cls(hasher=hasher, limits=limits)
+        bank = cls(hasher=hasher, limits=limits, pan_entropy=pan_entropy)
         for event in events:
             bank._emit(event)
         return bank
@@ -341,6 +347,24 @@ class SandboxBank:
     def unfreeze_card(self, *, customer_id: str, card_id: str, ctx: RequestContext) -> CardState:
         return self._set_card(customer_id, card_id, ctx, CardStatus.ACTIVE,
                               frozenset({CardStatus.FROZEN}))
+
+    def replace_card(self, *, customer_id: str, card_id: str, idempotency_key: str,
+                     ctx: RequestContext) -> CardState:
+        earlier = earlier_replacement(self.state, customer_id=customer_id, card_id=card_id,
+                                      idempotency_key=idempotency_key)
+        if earlier is None:
+            earlier = plan_replacement(self.state, customer_id=customer_id, card_id=card_id,
+                                       idempotency_key=idempotency_key, ctx=ctx,
+                                       entropy=self.pan_entropy)
+            self._emit(earlier)
+            old = self.state.cards[card_id]
+            self._record(ctx, "card_replaced", customer_id, accounts=(old.account_id,),
+                         reference=earlier.card.card_id,
+                         detail=f"{old.masked_pan} ({card_id}) replaced by "
+                                f"{earlier.card.masked_pan}")
+        new = earlier.card
+        return CardState(card_id=new.card_id, masked_pan=new.masked_pan,
+                         status=self.state.card_status[new.card_id])
 
 
 def _locked_reason(customer_id: str) -> str:

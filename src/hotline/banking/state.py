@@ -9,6 +9,7 @@ from hotline.banking.events import (
     AccountOpened,
     BankEvent,
     CardIssued,
+    CardReplaced,
     CardStatusChanged,
     CustomerEnrolled,
     HoldPlaced,
@@ -41,6 +42,9 @@ class BankState:
         self.card_status: dict[str, CardStatus] = {}
         self.card_by_pan: dict[str, str] = {}
         self.cards_on: dict[str, list[str]] = {}
+        #: A lost card's replacement, by the lost card's id.
+        self.replaced_by: dict[str, str] = {}
+        self.replacements_by_key: dict[str, CardReplaced] = {}
         self.pins: dict[str, PinRecord] = {}
         self.ledger = Ledger()
         self.holds: dict[str, HoldPlaced] = {}
@@ -83,9 +87,14 @@ class BankState:
                 + account.credit_limit)
 
     def require_debitable(self, account: Account, amount: int, field: str) -> None:
-        """Raise unless `amount` may leave `account`: no frozen card on it, funds available."""
+        """Raise unless `amount` may leave `account`: no frozen card on it, funds available.
+
+        A lost card that has been replaced no longer stops debits: the replacement now guards
+        the account (and stops them itself if it is frozen or lost in turn).
+        """
         for card_id in self.cards_on.get(account.account_id, ()):
-            if self.card_status[card_id] is not CardStatus.ACTIVE:
+            if self.card_status[card_id] is not CardStatus.ACTIVE \
+                    and card_id not in self.replaced_by:
                 raise CardFrozen(field, f"{account.masked_number} has a "
                                         f"{self.card_status[card_id].value} card: debits refused")
         floor = account.minimum_balance
@@ -99,6 +108,8 @@ class BankState:
         return {
             "customers": dict(self.customers), "accounts": dict(self.accounts),
             "cards": dict(self.cards), "card_status": dict(self.card_status),
+            "replaced_by": dict(self.replaced_by),
+            "replacements": dict(self.replacements_by_key),
             "pins": dict(self.pins), "balances": dict(self.ledger.balances),
             "history": {a: self.ledger.history(a) for a in self.accounts},
             "holds": dict(self.holds), "held": dict(self.held), "usage": dict(self.usage),
@@ -116,10 +127,11 @@ class BankState:
             case AccountOpened(account=account):
                 self._open(account)
             case CardIssued(card=card):
-                self.cards[card.card_id] = card
-                self.card_status[card.card_id] = CardStatus.ACTIVE
-                self.card_by_pan[card.pan] = card.card_id
-                self.cards_on.setdefault(card.account_id, []).append(card.card_id)
+                self._issue(card)
+            case CardReplaced(card_id=card_id, card=card, idempotency_key=key):
+                self._issue(card)
+                self.replaced_by[card_id] = card.card_id
+                self.replacements_by_key[key] = event
             case PinChanged(record=record):
                 self.pins[record.customer_id] = record
             case CardStatusChanged(card_id=card_id, status=status):
@@ -133,6 +145,12 @@ class BankState:
                 self.held[hold.account_id] -= hold.amount
             case MoneyMoved():
                 self._move(event)
+
+    def _issue(self, card: Card) -> None:
+        self.cards[card.card_id] = card
+        self.card_status[card.card_id] = CardStatus.ACTIVE
+        self.card_by_pan[card.pan] = card.card_id
+        self.cards_on.setdefault(card.account_id, []).append(card.card_id)
 
     def _open(self, account: Account) -> None:
         self.ledger.open(account.account_id)

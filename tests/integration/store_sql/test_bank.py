@@ -22,7 +22,7 @@ from hotline.banking.demo import demo_bank
 from hotline.banking.desk import AgentDesk
 from hotline.banking.errors import AuthenticationFailed, CredentialLocked, IdempotencyConflict
 from hotline.banking.events import HoldReleased, MoneyMoved
-from hotline.banking.model import Actor, ActorKind, Channel
+from hotline.banking.model import Actor, ActorKind, CardStatus, Channel
 from hotline.banking.operations import PayPayee, TransferOwn
 from hotline.banking.pins import SANDBOX_PARAMS, PinHasher
 from hotline.banking.receipts import Receipt
@@ -77,6 +77,8 @@ def busy_bank() -> SandboxBank:
             bank.authenticate(credential=PAN_B, pin=PIN_A, ctx=ctx())
     bank.unlock_pin(customer_id="B", ctx=agent)
     bank.freeze_card(customer_id="A", card_id="A-CC1", ctx=agent)
+    bank.report_lost_card(customer_id="B", card_id="B-DC", ctx=ctx())
+    bank.replace_card(customer_id="B", card_id="B-DC", idempotency_key="c1", ctx=agent)
     return bank
 
 
@@ -141,6 +143,32 @@ def test_a_transfer_survives_a_reopen_and_its_key_moves_money_once(engine: Engin
     third = open_bank(engine)
     assert third.state.snapshot() == again.state.snapshot() == bank.state.snapshot()
     assert [r.action for r in BankStore(engine).audit()][-1] == "own_transfer"
+
+
+def test_a_card_replacement_survives_a_reopen_and_its_key_issues_one_card(
+        engine: Engine) -> None:
+    bank = open_bank(engine, make_bank())
+    bank.report_lost_card(customer_id="A", card_id="A-DC", ctx=ctx())
+    agent = ctx(channel=Channel.AGENT)
+    new = bank.replace_card(customer_id="A", card_id="A-DC", idempotency_key="c-1", ctx=agent)
+    pan = bank.state.cards[new.card_id].pan
+    again = open_bank(engine)
+    assert again.state.snapshot() == bank.state.snapshot()
+    assert again.state.card_status == {**bank.state.card_status, "A-DC": CardStatus.LOST,
+                                       new.card_id: CardStatus.ACTIVE}
+    assert again.authenticate(credential=pan, pin=PIN_A, ctx=ctx()).customer_id == "A"
+    # A retry after the restart gets the same card; nothing is issued or audited again.
+    events, audit = BankStore(engine).last_seq(), len(BankStore(engine).audit())
+    assert again.replace_card(customer_id="A", card_id="A-DC", idempotency_key="c-1",
+                              ctx=agent) == new
+    assert BankStore(engine).last_seq() == events
+    assert len(BankStore(engine).audit()) == audit
+    replaced = [r for r in BankStore(engine).audit() if r.action == "card_replaced"]
+    assert [r.reference for r in replaced] == [new.card_id]
+    # The stored audit has masked numbers only (the events are the bank's core data).
+    with engine.connect() as c:
+        stored = " ".join(c.execute(select(bank_audit.c.data)).scalars())
+    assert pan not in stored and PAN_A not in stored and pan[-4:] in stored
 
 
 def test_a_refused_pin_is_kept_and_a_refused_command_writes_nothing(engine: Engine) -> None:

@@ -32,6 +32,7 @@ from hotline.banking.events import (
     AccountOpened,
     BankEvent,
     CardIssued,
+    CardReplaced,
     CardStatusChanged,
     CustomerEnrolled,
     HoldPlaced,
@@ -47,8 +48,8 @@ T = TypeVar("T")
 Codec = Callable[[Any], Any]
 
 EVENT_TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in (
-    CustomerEnrolled, AccountOpened, CardIssued, PinChanged, CardStatusChanged, HoldPlaced,
-    HoldReleased, MoneyMoved)}
+    CustomerEnrolled, AccountOpened, CardIssued, PinChanged, CardStatusChanged, CardReplaced,
+    HoldPlaced, HoldReleased, MoneyMoved)}
 #: Records of the desk's state, by the ``kind`` they are stored under.
 DESK_TYPES: dict[str, type[Any]] = {"verification": Verification, "request": ApprovalRequest,
                                     "receipt": Receipt}

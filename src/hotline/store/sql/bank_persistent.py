@@ -40,6 +40,7 @@ from hotline.banking.desk import MIN_QUESTIONS, AgentDesk
 from hotline.banking.limits import DailyLimits
 from hotline.banking.pins import PinHasher
 from hotline.banking.receipts import Receipt
+from hotline.banking.replacement import Entropy
 from hotline.banking.roles import RoleLimits
 from hotline.banking.sandbox import SandboxBank
 from hotline.banking.verification import Verification
@@ -62,9 +63,9 @@ def _written(method: Callable[Concatenate[Any, P], R]) -> Callable[Concatenate[A
 class PersistentBank(SandboxBank):
     """A ``SandboxBank`` kept in a ``BankStore``. Open it with ``PersistentBank.open``."""
 
-    def __init__(self, *, hasher: PinHasher | None = None,
-                 limits: DailyLimits | None = None) -> None:
-        super().__init__(hasher=hasher, limits=limits)
+    def __init__(self, *, hasher: PinHasher | None = None, limits: DailyLimits | None = None,
+                 pan_entropy: Entropy | None = None) -> None:
+        super().__init__(hasher=hasher, limits=limits, pan_entropy=pan_entropy)
         self.store: BankStore | None = None
         self.desk: PersistentDesk | None = None
         self._depth = 0
@@ -74,10 +75,10 @@ class PersistentBank(SandboxBank):
 
     @classmethod
     def open(cls, store: BankStore, *, seed: Callable[[], SandboxBank] | None = None,
-             hasher: PinHasher | None = None,
-             limits: DailyLimits | None = None) -> PersistentBank:
+             hasher: PinHasher | None = None, limits: DailyLimits | None = None,
+             pan_entropy: Entropy | None = None) -> PersistentBank:
         """The bank in ``store``; an empty store first gets ``seed()``'s events and audit."""
-        bank = cls(hasher=hasher, limits=limits)
+        bank = cls(hasher=hasher, limits=limits, pan_entropy=pan_entropy)
         if seed is not None and store.is_empty():
             first = seed()
             store.write(events=first.events, audit=first.audit, after=0)
@@ -145,6 +146,7 @@ class PersistentBank(SandboxBank):
     report_lost_card = _written(SandboxBank.report_lost_card)
     freeze_card = _written(SandboxBank.freeze_card)
     unfreeze_card = _written(SandboxBank.unfreeze_card)
+    replace_card = _written(SandboxBank.replace_card)
 
 
 class _Unsaved:
