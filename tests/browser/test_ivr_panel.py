@@ -17,7 +17,7 @@ from hotline.core.commands import DefineQueue, DefineWorkflow
 from hotline.core.definitions import QueueSpec, Workflow, WorkflowStep
 from hotline.core.engine import Engine
 from hotline.ivr.library import shipped_registry
-from hotline.live.ivr_runner import IvrToday
+from hotline.live.ivr_today import IvrToday
 from tests.browser.conftest import SCREENSHOTS, LiveServer, NewContext
 from tests.browser.helpers import sign_in
 

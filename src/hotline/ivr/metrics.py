@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from hotline.ivr.actions import (
     AuthenticationFailed,
@@ -60,6 +61,22 @@ class IvrReport:
     csat: float  # top-two-box (4 or 5) ÷ answers
 
 
+def _count(data: Mapping[str, Any], name: str, field: str = "") -> int:
+    if name not in data:
+        raise ValueError(f"{field or name}: is missing")
+    value = data[name]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{field or name}: must be a count, got {value!r}")
+    return value
+
+
+def _counts(data: Mapping[str, Any], name: str) -> dict[str, int]:
+    found = data.get(name)
+    if not isinstance(found, Mapping):
+        raise ValueError(f"{name}: must map names to counts, got {found!r}")
+    return {str(k): _count(found, k, f"{name}.{k}") for k in found}
+
+
 def _ratio(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
@@ -101,6 +118,32 @@ class IvrTally:
         self.auth_calls += checked
         self.auth_succeeded += succeeded
         self.lockouts += locked
+
+    def to_json(self) -> dict[str, Any]:
+        """The counts as JSON, so a day's figures outlive a restart (`from_json` reads it)."""
+        return {"entered": self.entered, "outcomes": dict(self.outcomes),
+                "reached": dict(self.reached), "dropped": dict(self.dropped),
+                "auth_calls": self.auth_calls, "auth_succeeded": self.auth_succeeded,
+                "wrong_pins": self.wrong_pins, "lockouts": self.lockouts,
+                "scores": {str(k): v for k, v in self.scores.items()}}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> IvrTally:
+        """The tally `to_json` wrote; ``ValueError`` naming the field if it is not one."""
+        tally = cls()
+        tally.entered = _count(data, "entered")
+        tally.auth_calls = _count(data, "auth_calls")
+        tally.auth_succeeded = _count(data, "auth_succeeded")
+        tally.wrong_pins = _count(data, "wrong_pins")
+        tally.lockouts = _count(data, "lockouts")
+        tally.outcomes = Counter(_counts(data, "outcomes"))
+        tally.reached = Counter(_counts(data, "reached"))
+        tally.dropped = Counter(_counts(data, "dropped"))
+        scores = _counts(data, "scores")
+        if any(k not in {"1", "2", "3", "4", "5"} for k in scores):
+            raise ValueError(f"scores: keys must be 1–5, got {sorted(scores)}")
+        tally.scores = Counter({int(k): v for k, v in scores.items()})
+        return tally
 
     def report(self) -> IvrReport:
         ended_in_ivr = sum(self.outcomes[o] for o in IN_IVR)

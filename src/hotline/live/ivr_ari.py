@@ -49,7 +49,8 @@ from hotline.ivr.errors import IvrError
 from hotline.ivr.inputs import BankReplied
 from hotline.ivr.registry import FlowRegistry
 from hotline.live.centre import Batch, LiveCentre
-from hotline.live.ivr_runner import IvrToday, shell_clock
+from hotline.live.ivr_runner import shell_clock
+from hotline.live.ivr_today import IvrToday
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -24,8 +24,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
-from zoneinfo import ZoneInfo
+from typing import Protocol
 
 from hotline.channels.errors import ChannelError
 from hotline.channels.ivr_session import CallResult, CallRun, IvrShell
@@ -39,11 +38,10 @@ from hotline.channels.telephony_sim import SimulatedTelephony
 from hotline.core import events as ev
 from hotline.core.commands import OfferContact, RequestCallback
 from hotline.core.errors import CoreError
-from hotline.ivr.actions import Collect, Play, SurveyAnswered
-from hotline.ivr.metrics import IvrReport, IvrTally
+from hotline.ivr.actions import Collect, Play
 from hotline.live.centre import Batch, LiveCentre
 from hotline.live.demo_time import Timers
-from hotline.live.today import day_start
+from hotline.live.ivr_today import IvrToday
 
 log = logging.getLogger(__name__)
 #: Seconds from the agent's hang-up to the survey's first prompt.
@@ -124,48 +122,6 @@ class ScriptedAnswerer:
             run.call_id, max_digits=collect.max_digits, min_digits=collect.min_digits,
             terminator=collect.terminator, timeout_s=collect.timeout_s, secret=collect.secret)
         return got, (self.switch.now() - before).total_seconds()
-
-
-class IvrToday:
-    """Today's IVR figures (since local midnight in ``zone``, or since the server started)."""
-
-    def __init__(self, zone: ZoneInfo, now: Callable[[], float]) -> None:
-        self.zone = zone
-        self._now = now
-        self._day = day_start(now(), zone)  # local midnight, as a timestamp
-        self.tally = IvrTally()
-
-    def _roll(self) -> None:
-        day = day_start(self._now(), self.zone)
-        if day != self._day:
-            self._day, self.tally = day, IvrTally()
-
-    def add(self, result: CallResult, *, survey: bool = False) -> None:
-        """Count a call's IVR part; of a survey leg only the answer (the leg ends the call
-        again, which must not count as a second call ending in the IVR)."""
-        self._roll()
-        events = result.ivr_events
-        self.tally.add_call([e for e in events if isinstance(e, SurveyAnswered)] if survey
-                            else events)
-
-    def report(self) -> IvrReport:
-        self._roll()
-        return self.tally.report()
-
-    def to_dict(self, *, top: int = 12) -> dict[str, Any]:
-        """JSON for the wallboard: outcomes, containment, authentication and the funnel's
-        ``top`` nodes by calls reached, with their drop-outs."""
-        r = self.report()
-        return {
-            "day": datetime.fromtimestamp(self._day, self.zone).date().isoformat(),
-            "entered": r.entered, "outcomes": dict(r.outcomes),
-            "containment": r.containment, "served_containment": r.served_containment,
-            "auth_calls": r.auth_calls, "auth_succeeded": r.auth_succeeded,
-            "auth_success_rate": r.auth_success_rate, "wrong_pins": r.wrong_pins,
-            "lockouts": r.lockouts, "survey_answers": r.survey_answers, "csat": r.csat,
-            "funnel": [{"node": s.node, "entered": s.entered, "dropped": s.dropped,
-                        "drop_rate": s.drop_rate} for s in r.funnel[:top]],
-        }
 
 
 def speaking_time(said: list[Play], rates: Mapping[str, float]) -> float:

@@ -30,11 +30,11 @@ from hotline.ivr.library import shipped_registry
 from hotline.live.ivr_runner import (
     CentreRouting,
     IvrRunner,
-    IvrToday,
     NullLine,
     ScriptedAnswerer,
     shell_clock,
 )
+from hotline.live.ivr_today import IvrToday
 from hotline.web.app import create_app
 from tests.unit.web.conftest import World, build_world, token
 from tests.unit.web.test_stream import URL, bearer, events_until, next_data, on_loop

@@ -36,7 +36,7 @@ from hotline.store.sql.testing import (
 TABLES = {"events", "users", "auth_tokens", "login_attempts", "skills", "agents", "queues",
           "workflows", "reason_codes", "wrap_up_codes", "kpi_targets", "business_hours",
           "holidays", "audit_log", "contact_history", "surveys", "bank_events", "bank_audit",
-          "bank_desk", "idempotency_keys", "verification_attempts"}
+          "bank_desk", "idempotency_keys", "verification_attempts", "ivr_days"}
 
 
 # --- the URL -------------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ def test_migrations_create_every_table_and_match_the_schema(fresh_url: str) -> N
         migrate(engine)
         assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
         assert set(metadata.tables) == TABLES
-        assert current_revision(engine) == head_revision() == "0005"
+        assert current_revision(engine) == head_revision() == "0006"
         with engine.connect() as c:
             # What the migrations built is what schema.py describes: columns, types,
             # nullability, keys and indexes.
@@ -158,7 +158,7 @@ def test_migrating_twice_changes_nothing(fresh_url: str) -> None:
         with engine.connect() as c:
             assert c.execute(text("SELECT name FROM skills")).scalars().all() == ["cards"]
             assert c.execute(text("SELECT version_num FROM alembic_version")).all() == \
-                [("0005",)]
+                [("0006",)]
     finally:
         engine.dispose()
 

@@ -289,3 +289,11 @@ verification_attempts = Table(  # one row per refused attempt, so the limit outl
     Index(None, "contact_id"),
     Index(None, "at"),
 )
+
+# --- each day's IVR counts (migration 0006) ------------------------------------------------------
+ivr_days = Table(  # IVR calls are not in the event log: their counts outlive a restart here
+    "ivr_days", metadata,
+    Column("day", String(10), primary_key=True),  # ISO date, the centre's time zone
+    Column("tally", JSON, nullable=False),  # hotline.ivr.metrics.IvrTally.to_json()
+    Column("updated_at", UtcDateTime, nullable=False),
+)
