@@ -257,7 +257,8 @@ def _demo_ivr(services: Services, floor: Any, scenario: Any, bank: Any,
     from hotline.channels.ivr_bank import IvrBank, SandboxDirectory
     from hotline.channels.ivr_session import IvrShell
     from hotline.live.demo_ivr import WalkingCallers
-    from hotline.live.ivr_runner import IvrRunner, IvrToday, NullLine, shell_clock
+    from hotline.live.ivr_runner import IvrRunner, NullLine, shell_clock
+    from hotline.live.ivr_today import IvrToday
 
     settings = scenario.ivr
     if settings is None or settings.mode != "flows":
@@ -322,7 +323,8 @@ def _start_ari(services: Services, telephony: AriTelephony) -> None:
     from hotline.channels.ivr_bank import IvrBank, SandboxDirectory
     from hotline.ivr.library import shipped_registry
     from hotline.live.ivr_ari import AriLine
-    from hotline.live.ivr_runner import CentreRouting, IvrToday
+    from hotline.live.ivr_runner import CentreRouting
+    from hotline.live.ivr_today import IvrToday
     from hotline.store.sql.bank import BankStore
     from hotline.store.sql.bank_persistent import PersistentBank
 
