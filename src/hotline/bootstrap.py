@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 
-from hotline.banking.demo import demo_bank
+from hotline.banking.demo import can_authenticate, demo_bank, renew_credential
 from hotline.banking.masking import mask_pan
 from hotline.banking.model import Segment
 from hotline.core.commands import DefineQueue, DefineWorkflow, RegisterAgent
@@ -214,19 +214,23 @@ def _start_demo(services: Services, scenario: Any, config: ServerConfig) -> None
     # Built every start all the same: the simulated callers key its customers' cards and PINs
     # (the same seed gives the same ones), which the stored bank keeps only hashed.
     built = demo_bank(random.Random(config.seed), customers=500, opened_at=opened)
+    # Replacement cards' numbers from the seed too, so a seed's demo issues the same ones.
     bank = PersistentBank.open(
         BankStore(services.extra["database"]), seed=lambda: built.bank,
-        hasher=PinHasher(params=SANDBOX_PARAMS))
+        hasher=PinHasher(params=SANDBOX_PARAMS),
+        pan_entropy=random.Random(f"{config.seed}/cards").randbytes)
     state = bank.state
     cards: dict[str, str] = {}
     for card in state.cards.values():  # each customer's debit card, issued first
-        cards.setdefault(card.customer_id, card.pan)
+        cards.setdefault(card.customer_id, card.card_id)
 
     def lookup(customer_id: str) -> dict[str, Any] | None:
         customer = state.customers.get(customer_id)
         if customer is None:
             return None
-        pan = cards.get(customer_id)
+        card_id = cards.get(customer_id)
+        # The card that stands for it now, once a lost one was replaced.
+        pan = state.cards[state.current_card(card_id)].pan if card_id else None
         return {"customer_id": customer_id, "name": customer.masked_name,
                 "segment": customer.segment.value, "province": customer.province,
                 "language": customer.language, "card": mask_pan(pan) if pan else None}
@@ -264,15 +268,21 @@ def _demo_ivr(services: Services, floor: Any, scenario: Any, bank: Any,
     if settings is None or settings.mode != "flows":
         return
     centre = services.centre
-    from hotline.banking.model import Actor, ActorKind, CardStatus, Channel, RequestContext
+    from hotline.banking.model import Actor, ActorKind, Channel, RequestContext
     from hotline.ivr.actions import LockedOut
 
     def usable(credential: Any) -> bool:
-        pin = bank.state.pins.get(credential.customer_id)
-        return (pin is None or not pin.locked) \
-            and bank.state.card_status.get(credential.card_id) is CardStatus.ACTIVE
+        return can_authenticate(bank, credential)
 
-    walking = WalkingCallers(settings, rng, credentials, source=scenario.name, usable=usable)
+    def renew(credential: Any) -> Any:
+        # A lost card is replaced when its customer next calls, so the callers who can get
+        # past the PIN do not dwindle as the IVR's lost-card reports add up.
+        return renew_credential(bank, credential, ctx=RequestContext(
+            actor=Actor(kind=ActorKind.SYSTEM, actor_id="demo-card-office"),
+            channel=Channel.SYSTEM, contact_id=None, now=shell.clock()))
+
+    walking = WalkingCallers(settings, rng, credentials, source=scenario.name, usable=usable,
+                             renew=renew)
     line = NullLine(random.Random(f"{scenario.name}-voicemail"))
     shell = IvrShell(telephony=line, registry=walking.registry,
                      bank=IvrBank(bank, SandboxDirectory(bank)), engine=floor.callers,

@@ -2,13 +2,14 @@
 
 `demo_bank(random.Random(7))` always builds the same bank (PIN salts come from the same `rng`).
 The credentials (card/account numbers and PINs) are returned so the twin's callers can use the
-IVR; they are hidden from `repr`.
+IVR; they are hidden from `repr`. A customer whose card was reported lost gets a new one from
+`renew_credential`, and keys that from then on.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from hotline.banking.errors import InvalidInput
@@ -18,6 +19,7 @@ from hotline.banking.model import (
     Actor,
     ActorKind,
     Card,
+    CardStatus,
     Channel,
     Customer,
     Payee,
@@ -139,3 +141,30 @@ def demo_bank(rng: random.Random, *, customers: int = 3000, vip_share: float = 0
         credentials.append(DemoCredential(customer_id=cid, segment=segment, card_id=card.card_id,
                                           pan=card.pan, account_number=current.number, pin=pin))
     return DemoBank(bank=bank, credentials=tuple(credentials))
+
+
+def can_authenticate(bank: SandboxBank, credential: DemoCredential) -> bool:
+    """Whether the bank lets this credential in: PIN not locked, card active."""
+    pin = bank.state.pins.get(credential.customer_id)
+    return (pin is None or not pin.locked) \
+        and bank.state.card_status.get(credential.card_id) is CardStatus.ACTIVE
+
+
+def renew_credential(bank: SandboxBank, credential: DemoCredential, *,
+                     ctx: RequestContext) -> DemoCredential | None:
+    """The bank replaces the customer's lost cards; the credential with the card that stands
+    for its card now, or None if that is the same card.
+
+    Each lost card's key is ``replace/{card_id}``, so asking again (or after a restart, when
+    the credentials are the seed's again) issues nothing more: it finds the card issued before.
+    """
+    state = bank.state
+    for account_id in state.accounts_of.get(credential.customer_id, ()):
+        for card_id in list(state.cards_on.get(account_id, ())):
+            if state.card_status[card_id] is CardStatus.LOST and card_id not in state.replaced_by:
+                bank.replace_card(customer_id=credential.customer_id, card_id=card_id,
+                                  idempotency_key=f"replace/{card_id}", ctx=ctx)
+    current = state.current_card(credential.card_id)
+    if current == credential.card_id:
+        return None
+    return replace(credential, card_id=current, pan=state.cards[current].pan)

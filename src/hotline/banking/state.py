@@ -80,6 +80,13 @@ class BankState:
             raise UnknownItem("card_id", f"{card_id} is not a card of customer {customer_id}")
         return card
 
+    def current_card(self, card_id: str) -> str:
+        """`card_id`, or the replacement that stands for it now (a replacement may be lost and
+        replaced in turn): `A-DC` -> `A-DC-R2`."""
+        while card_id in self.replaced_by:
+            card_id = self.replaced_by[card_id]
+        return card_id
+
     def available(self, account_id: str) -> int:
         """Balance minus holds plus the credit line: what may still be debited."""
         account = self.accounts[account_id]

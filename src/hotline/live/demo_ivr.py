@@ -4,10 +4,11 @@ A `WalkingCaller` answers each ``Collect`` of its call as `hotline.sim.ivr_walk.
 in the twin (the scenario's ``ivr.choices`` per node, think times, silences, hang-ups), except
 that the bank is the real one: at an authenticate node the caller keys a real customer's card
 or account number, then the right PIN with probability ``ivr.authenticate_ok`` and a wrong one
-otherwise, so the persisted bank checks it (and counts wrong PINs and lockouts). The demo's
-agents never unlock a PIN nor replace a card, so callers are drawn among customers the bank
-still lets in (``usable``): otherwise the stored bank would lock or freeze them one by one
-until no simulated caller could get past the PIN.
+otherwise, so the persisted bank checks it (and counts wrong PINs and lockouts). Callers are
+drawn among customers the bank still lets in (``usable``): otherwise the stored bank would lock
+or freeze them one by one until no simulated caller could get past the PIN. A customer drawn
+whose card was reported lost first gets the replacement (``renew``: the bank issues it when
+the customer next calls, not at the report) and keys the new card from then on.
 
 >>> callers = WalkingCallers(settings, rng, credentials)              # doctest: +SKIP
 >>> segment, answerer = callers.next_caller()                         # doctest: +SKIP
@@ -37,9 +38,12 @@ class WalkingCallers:
 
     def __init__(self, settings: IvrSettings, rng: random.Random,
                  credentials: Sequence[DemoCredential], *, source: str = "scenario",
-                 usable: Callable[[DemoCredential], bool] = lambda credential: True) -> None:
+                 usable: Callable[[DemoCredential], bool] = lambda credential: True,
+                 renew: Callable[[DemoCredential], DemoCredential | None] = lambda c: None,
+                 ) -> None:
         self.settings = settings
         self.usable = usable
+        self.renew = renew
         self.rng = rng
         self.flows = check_ivr(settings, source)
         self.registry = FlowRegistry(tuple(self.flows.values()))
@@ -62,9 +66,16 @@ class WalkingCallers:
         pool = self.vip if vip else self.retail
         credential = None
         for _ in range(8 if pool else 0):  # a few draws, then whoever came last
-            credential = pool[self.rng.randrange(len(pool))]
+            drawn = self.rng.randrange(len(pool))
+            credential = pool[drawn]
             if self.usable(credential):
                 break
+            renewed = self.renew(credential)
+            if renewed is not None:
+                # Kept in the pool: the customer keys the new card on every later call too.
+                credential = pool[drawn] = renewed
+                if self.usable(credential):
+                    break
         return ("vip" if vip else ""), WalkingCaller(self, credential)
 
 
