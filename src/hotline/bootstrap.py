@@ -262,7 +262,6 @@ def _demo_ivr(services: Services, floor: Any, scenario: Any, bank: Any,
     from hotline.channels.ivr_session import IvrShell
     from hotline.live.demo_ivr import WalkingCallers
     from hotline.live.ivr_runner import IvrRunner, NullLine, shell_clock
-    from hotline.live.ivr_today import IvrToday
 
     settings = scenario.ivr
     if settings is None or settings.mode != "flows":
@@ -288,7 +287,7 @@ def _demo_ivr(services: Services, floor: Any, scenario: Any, bank: Any,
                      bank=IvrBank(bank, SandboxDirectory(bank)), engine=floor.callers,
                      clock=shell_clock(centre), estimate_wait=_waits(services).estimate,
                      surveys=services.extra["surveys"].answer)
-    today = IvrToday(services.today.zone, centre.clock.now)
+    today = _ivr_today(services)
     callers = floor.callers
 
     def ended(result: Any, caller: Any) -> None:
@@ -310,6 +309,27 @@ def _demo_ivr(services: Services, floor: Any, scenario: Any, bank: Any,
     callers.use_ivr(runner, walking)
     services.extra["ivr_today"] = today
     services.extra["ivr_runner"] = runner
+
+
+def _ivr_today(services: Services) -> Any:
+    """Today's IVR figures, read back from the database on a restart the same day and written
+    to it every `FLUSH_S` seconds when they changed (and when the server stops)."""
+    from hotline.live.ivr_today import FLUSH_S, IvrToday
+    from hotline.store.sql.ivr_days import IvrDayStore
+
+    centre = services.centre
+    today = IvrToday(services.today.zone, centre.clock.now,
+                     days=IvrDayStore(services.extra["database"]))
+
+    def flush() -> None:
+        try:
+            today.flush()
+        except Exception:  # the next round tries again; the wallboard goes on meanwhile
+            logger.exception("IVR figures flush failed")
+        services.extra["ivr_flush"] = centre.clock.call_at(centre.clock.now() + FLUSH_S, flush)
+
+    services.extra["ivr_flush"] = centre.clock.call_at(centre.clock.now() + FLUSH_S, flush)
+    return today
 
 
 def _waits(services: Services) -> Any:
@@ -334,7 +354,6 @@ def _start_ari(services: Services, telephony: AriTelephony) -> None:
     from hotline.ivr.library import shipped_registry
     from hotline.live.ivr_ari import AriLine
     from hotline.live.ivr_runner import CentreRouting
-    from hotline.live.ivr_today import IvrToday
     from hotline.store.sql.bank import BankStore
     from hotline.store.sql.bank_persistent import PersistentBank
 
@@ -344,10 +363,13 @@ def _start_ari(services: Services, telephony: AriTelephony) -> None:
 
     def masked_card(gathered: Any) -> dict[str, Any]:
         customer = gathered.get("customer_id", "")
-        pan = next((c.pan for c in bank.state.cards.values() if c.customer_id == customer), None)
-        return {"card": mask_pan(pan)} if customer and pan else {}
+        first = next((c for c in bank.state.cards.values() if c.customer_id == customer), None)
+        if not customer or first is None:
+            return {}
+        # A lost card's replacement stands for it now.
+        return {"card": mask_pan(bank.state.cards[bank.state.current_card(first.card_id)].pan)}
 
-    today = IvrToday(services.today.zone, centre.clock.now)
+    today = _ivr_today(services)
     line = AriLine(telephony, centre, registry=shipped_registry(),
                    bank=IvrBank(bank, SandboxDirectory(bank)),
                    routing=CentreRouting(centre, enrich=masked_card), today=today,
@@ -372,6 +394,10 @@ def build_app(config: ServerConfig) -> FastAPI:
         pending = services.extra.pop("history_flush", None)
         if pending is not None:
             pending.cancel()
+        ivr_flush = services.extra.pop("ivr_flush", None)
+        if ivr_flush is not None:
+            ivr_flush.cancel()
+            services.extra["ivr_today"].flush()
         if isinstance(services.history, SqlHistory):
             services.history.flush()
         services.extra["database"].dispose()

@@ -3,12 +3,15 @@ lives, and a restart brings the same floor back from the log."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from hotline.bootstrap import DEMO_PASSWORD, ServerConfig, build_app
+from hotline.store.sql.database import open_database
+from hotline.store.sql.ivr_days import IvrDayStore
 from hotline.store.sql.testing import (
     create_throwaway_postgres,
     postgres_required,
@@ -87,3 +90,27 @@ def test_the_demo_runs_on_postgresql_and_comes_back() -> None:
             assert again["seq"] >= first["seq"]
             audit = client.get("/api/v1/supervisor/audit", headers=sup).json()["entries"]
             assert any(e["action"] == "demo_call" for e in audit)
+
+
+def test_todays_ivr_figures_come_back_after_a_restart(tmp_path: Path) -> None:
+    db = tmp_path / "demo.sqlite"
+    config = ServerConfig(database_url=f"sqlite:///{db}", demo=True, speed=100.0, seed=3,
+                          fast_hashes=True)
+    with TestClient(build_app(config)) as client:
+        sup = _token(client, "supervisor")
+        for _ in range(100):  # the demo's callers walk the IVR at speed 100
+            before = client.get("/api/v1/supervisor/ivr", headers=sup).json()
+            if sum(before["outcomes"].values()) >= 20:
+                break
+            time.sleep(0.1)
+        assert sum(before["outcomes"].values()) >= 20
+    engine = open_database(config.database_url)
+    stored = IvrDayStore(engine).load(before["day"])  # written when the server stopped
+    engine.dispose()
+    assert stored is not None and stored["entered"] >= before["entered"]
+    with TestClient(build_app(config)) as client:
+        after = client.get("/api/v1/supervisor/ivr", headers=_token(client, "supervisor")).json()
+        assert after["day"] == before["day"]
+        assert after["entered"] >= before["entered"]  # read back, not zero again
+        for outcome, count in before["outcomes"].items():
+            assert after["outcomes"].get(outcome, 0) >= count
