@@ -16,7 +16,7 @@ from hotline.banking.audit import AuditRecord
 from hotline.banking.errors import ApprovalClosed, InvalidInput, NotPermitted, UnknownItem
 from hotline.banking.model import Actor, ActorKind, Channel, RequestContext
 from hotline.banking.money import require_amount, require_aware
-from hotline.banking.operations import ChangeCard, Operation, describe, execute
+from hotline.banking.operations import ChangeCard, Operation, ReplaceCard, describe, execute
 from hotline.banking.port import BankingPort
 from hotline.banking.receipts import Receipt
 from hotline.banking.roles import Role, RoleLimits, StaffUser
@@ -103,7 +103,7 @@ class AgentDesk:
         """Run `operation` now if the role may, else open an approval request and return it."""
         require_aware("now", now)
         verification = self._verification(contact_id)
-        if not isinstance(operation, ChangeCard):
+        if not isinstance(operation, ChangeCard | ReplaceCard):  # card changes move no money
             require_amount("amount", operation.amount)
         if self.limits.needs_approval(user.role, operation.amount):
             self._keys += 1
@@ -126,18 +126,18 @@ class AgentDesk:
              operation: Operation, key: str, now: datetime) -> Receipt:
         ctx = RequestContext(actor=Actor(kind=ActorKind.AGENT, actor_id=user.user_id),
                              channel=Channel.AGENT, contact_id=verification.contact_id, now=now)
-        reference = execute(self.port, operation, customer_id=verification.customer_id,
-                            key=key, ctx=ctx)
+        done = execute(self.port, operation, customer_id=verification.customer_id, key=key,
+                       ctx=ctx)
         receipt = Receipt(
             receipt_id=f"{key}/receipt", contact_id=verification.contact_id,
-            customer_id=verification.customer_id, summary=describe(operation),
-            amount=operation.amount, reference=reference, performed_by=user.user_id,
+            customer_id=verification.customer_id, summary=done.summary,
+            amount=operation.amount, reference=done.reference, performed_by=user.user_id,
             approved_by=approver.user_id if approver else None,
             verification=verification.method, at=now)
         self._receipts.append(receipt)
         self._log(approver or user, now, "executed", verification.contact_id,
-                  verification.customer_id, amount=operation.amount, reference=reference,
-                  detail=f"{describe(operation)} for {user.user_id}")
+                  verification.customer_id, amount=operation.amount, reference=done.reference,
+                  detail=f"{done.summary} for {user.user_id}")
         return receipt
 
     def unlock_pin(self, *, user: StaffUser, contact_id: str, now: datetime) -> None:

@@ -44,7 +44,24 @@ class ChangeCard:
     amount: int = 0
 
 
-Operation = TransferOwn | RepayCard | PayPayee | ChangeCard
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReplaceCard:
+    """Order the bank's replacement of a card reported lost (the bank's rule: only a lost one)."""
+
+    card_id: str
+    amount: int = 0
+
+
+Operation = TransferOwn | RepayCard | PayPayee | ChangeCard | ReplaceCard
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Executed:
+    """What the port did: its reference and the receipt's masked one-line summary."""
+
+    #: Transaction id, the card's new status, or a replacement's new card id.
+    reference: str
+    summary: str
 
 
 def describe(op: Operation) -> str:
@@ -58,25 +75,35 @@ def describe(op: Operation) -> str:
             return f"payment {format_fen(op.amount)} {op.from_account} -> {op.payee.masked}"
         case ChangeCard():
             return f"card {op.card_id} {op.action.value}"
+        case ReplaceCard():
+            return f"card {op.card_id} replacement"
 
 
 def execute(port: BankingPort, op: Operation, *, customer_id: str, key: str,
-            ctx: RequestContext) -> str:
-    """Perform `op`; return the port's reference (transaction id or new card status)."""
+            ctx: RequestContext) -> Executed:
+    """Perform `op` with `key` as the port's idempotency key."""
     match op:
         case TransferOwn():
-            return port.transfer_own(customer_id=customer_id, from_account=op.from_account,
-                                     to_account=op.to_account, amount=op.amount,
-                                     idempotency_key=key, ctx=ctx).txn_id
+            reference = port.transfer_own(
+                customer_id=customer_id, from_account=op.from_account, to_account=op.to_account,
+                amount=op.amount, idempotency_key=key, ctx=ctx).txn_id
         case RepayCard():
-            return port.repay_credit_card(customer_id=customer_id, from_account=op.from_account,
-                                          card_account=op.card_account, amount=op.amount,
-                                          idempotency_key=key, ctx=ctx).txn_id
+            reference = port.repay_credit_card(
+                customer_id=customer_id, from_account=op.from_account,
+                card_account=op.card_account, amount=op.amount, idempotency_key=key,
+                ctx=ctx).txn_id
         case PayPayee():
-            return port.pay(customer_id=customer_id, from_account=op.from_account,
-                            payee=op.payee, amount=op.amount, idempotency_key=key,
-                            ctx=ctx).txn_id
+            reference = port.pay(customer_id=customer_id, from_account=op.from_account,
+                                 payee=op.payee, amount=op.amount, idempotency_key=key,
+                                 ctx=ctx).txn_id
         case ChangeCard():
             change = {CardAction.FREEZE: port.freeze_card, CardAction.UNFREEZE: port.unfreeze_card,
                       CardAction.REPORT_LOST: port.report_lost_card}[op.action]
-            return change(customer_id=customer_id, card_id=op.card_id, ctx=ctx).status.value
+            reference = change(customer_id=customer_id, card_id=op.card_id, ctx=ctx).status.value
+        case ReplaceCard():
+            new = port.replace_card(customer_id=customer_id, card_id=op.card_id,
+                                    idempotency_key=key, ctx=ctx)
+            # The new number is known only now; the receipt shows it masked, as the port gave it.
+            return Executed(reference=new.card_id,
+                            summary=f"card {op.card_id} replaced by {new.masked_pan}")
+    return Executed(reference=reference, summary=describe(op))

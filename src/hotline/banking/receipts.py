@@ -16,7 +16,7 @@ class Receipt:
     #: Masked summary, e.g. `payment ¥12,000.00 A1 -> 王* ****5678 (ICBC)`.
     summary: str
     amount: int
-    #: Transaction id of the posting, or the card's new status.
+    #: Transaction id of the posting, the card's new status, or a replacement's card id.
     reference: str
     performed_by: str
     approved_by: str | None

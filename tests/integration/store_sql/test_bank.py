@@ -313,7 +313,7 @@ def test_a_request_names_its_operation_type() -> None:
     bad = text.replace('"PayPayee"', '"Teleport"')
     with pytest.raises(BankCodecError, match=r"^ApprovalRequest\.operation\.type: 'Teleport' is "
                                              r"not one of TransferOwn, RepayCard, PayPayee, "
-                                             r"ChangeCard$"):
+                                             r"ChangeCard, ReplaceCard$"):
         load(ApprovalRequest, bad)
 
 

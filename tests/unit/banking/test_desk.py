@@ -14,7 +14,13 @@ from hotline.banking.errors import (
     NotPermitted,
     UnknownItem,
 )
-from hotline.banking.operations import CardAction, ChangeCard, PayPayee, TransferOwn
+from hotline.banking.operations import (
+    CardAction,
+    ChangeCard,
+    PayPayee,
+    ReplaceCard,
+    TransferOwn,
+)
 from hotline.banking.receipts import Receipt
 from hotline.banking.roles import Role, RoleLimits, StaffUser
 from hotline.banking.sandbox import SandboxBank
@@ -150,6 +156,31 @@ def test_card_freeze_by_agent_needs_no_approval() -> None:
                            operation=ChangeCard(card_id="A-DC", action=CardAction.FREEZE), now=T0)
     assert isinstance(receipt, Receipt)
     assert (receipt.reference, receipt.summary) == ("frozen", "card A-DC freeze")
+
+
+def test_a_lost_card_is_replaced_with_a_masked_receipt_and_audit() -> None:
+    desk = desk_for()
+    bank = bank_of(desk)
+    with pytest.raises(NotPermitted, match=r"^card_id: card 622848\*{9}1234 is active: only a "
+                                           r"card reported lost is replaced$"):
+        desk.perform(user=AGENT, contact_id="K1", operation=ReplaceCard(card_id="A-DC"), now=T0)
+    assert desk.history("K1") == () and "A-DC" not in bank.state.replaced_by
+    lost = ChangeCard(card_id="A-DC", action=CardAction.REPORT_LOST)
+    desk.perform(user=AGENT, contact_id="K1", operation=lost, now=T0)
+    receipt = desk.perform(user=AGENT, contact_id="K1", operation=ReplaceCard(card_id="A-DC"),
+                           now=T0)
+    assert isinstance(receipt, Receipt)
+    new = bank.state.cards[bank.state.replaced_by["A-DC"]]
+    assert receipt.reference == new.card_id == "A-DC-R1"
+    assert receipt.summary == f"card A-DC replaced by {new.masked_pan}"
+    assert new.masked_pan.startswith("622848*") and new.pan not in receipt.summary
+    record = desk.audit[-1]
+    assert (record.action, record.actor.actor_id, record.contact_id, record.reference) == (
+        "executed", "u-agent", "K1", "A-DC-R1")
+    assert new.pan not in str(desk.audit) and PAN_A not in str(desk.audit)
+    with pytest.raises(NotPermitted, match=r"^card_id: .* was already replaced by A-DC-R1$"):
+        desk.perform(user=AGENT, contact_id="K1", operation=ReplaceCard(card_id="A-DC"), now=T0)
+    assert len(desk.history("K1")) == 2
 
 
 def test_agent_verification_needs_enough_right_answers() -> None:
