@@ -1,6 +1,6 @@
-"""Banking for the caller on the line: verification, transfers, payments and card freezes; the
-supervisors' side (dual control above an agent's limit) is ``api_approvals``, the desk's state
-and checks ``desk_web``.
+"""Banking for the caller on the line: verification, transfers, payments, card freezes and lost
+cards' replacements; the supervisors' side (dual control above an agent's limit) is
+``api_approvals``, the desk's state and checks ``desk_web``.
 
 Money is in integer fen. Nothing here returns, logs or audits a PIN, a full card number or a
 full account number: accounts and cards go out masked, operations as the desk's masked summaries.
@@ -27,6 +27,7 @@ from hotline.banking.operations import (
     ChangeCard,
     Operation,
     PayPayee,
+    ReplaceCard,
     TransferOwn,
     describe,
 )
@@ -120,7 +121,8 @@ async def banking(contact_id: str, who: Session = require(*AGENTS),
                             "available": b.available, "credit_limit": b.credit_limit}
                            for b in dw.desk.port.balances(customer_id=cid)]
         out["cards"] = [{"card_id": c.card_id, "masked_pan": c.masked_pan,
-                         "status": c.status.value} for c in dw.cards(cid)]
+                         "status": c.status.value, "replaced_by": dw.successor(c.card_id)}
+                        for c in dw.cards(cid)]
     return out
 
 
@@ -271,3 +273,13 @@ async def unfreeze(contact_id: str, card_id: str, body: KeyBody,
     op = ChangeCard(card_id=card_id, action=CardAction.UNFREEZE)
     return _perform(svc, who, contact_id, op, body.idempotency_key,
                     fingerprint("unfreeze", card_id))
+
+
+@router.post("/agent/contacts/{contact_id}/banking/cards/{card_id}/replace",
+             summary="Order a new card for one of the caller's cards reported lost")
+async def replace(contact_id: str, card_id: str, body: KeyBody, who: Session = require(*AGENTS),
+                  svc: Services = Depends(services)) -> JSONResponse:
+    """The bank issues a new number on the same account; the receipt names it masked. Only a
+    card reported lost, once (403 ``not_permitted`` naming ``card_id`` otherwise)."""
+    return _perform(svc, who, contact_id, ReplaceCard(card_id=card_id), body.idempotency_key,
+                    fingerprint("replace", card_id))

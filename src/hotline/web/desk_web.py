@@ -48,6 +48,7 @@ from hotline.web.services import Services
 #: The web role's banking role; ``services.extra["banking_roles"]`` may name senior agents.
 ROLE_OF = {"agent": Role.AGENT, "supervisor": Role.SUPERVISOR}
 CardsOf = Callable[[str], tuple[CardState, ...]]
+SuccessorOf = Callable[[str], str | None]
 
 
 @dataclass(kw_only=True)
@@ -56,6 +57,9 @@ class DeskWeb:
 
     desk: AgentDesk
     cards: CardsOf
+    #: The card id that replaced a lost card, or None; the desktop offers a replacement only
+    #: for a lost card that has none yet.
+    successor: SuccessorOf = lambda card_id: None
     keys: IdempotencyKeys = field(default_factory=MemoryIdempotencyKeys)
     attempts: VerificationAttempts = field(default_factory=MemoryVerificationAttempts)
 
@@ -75,6 +79,13 @@ def cards_of(port: object) -> CardsOf:
     return cards
 
 
+def successor_of(port: object) -> SuccessorOf:
+    """A lost card's replacement. The port has no such call either; the sandbox's state does."""
+    if not isinstance(port, SandboxBank):
+        return lambda card_id: None
+    return port.state.replaced_by.get
+
+
 def desk_web(svc: Services) -> DeskWeb:
     found = svc.extra.get("desk_web")
     if isinstance(found, DeskWeb):
@@ -87,7 +98,8 @@ def desk_web(svc: Services) -> DeskWeb:
     keys = svc.extra.get("idempotency_keys") or MemoryIdempotencyKeys()
     # Refused verification attempts too: in the database, a restart gives no fresh tries.
     attempts = svc.extra.get("verification_attempts") or MemoryVerificationAttempts()
-    made = DeskWeb(desk=desk, cards=cards_of(desk.port), keys=keys, attempts=attempts)
+    made = DeskWeb(desk=desk, cards=cards_of(desk.port), successor=successor_of(desk.port),
+                   keys=keys, attempts=attempts)
     svc.extra["desk_web"] = made
     return made
 

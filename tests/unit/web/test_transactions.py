@@ -28,6 +28,7 @@ from tests.unit.banking.helpers import (
     balance,
     make_bank,
 )
+from tests.unit.banking.helpers import ctx as bank_ctx
 from tests.unit.web.conftest import HASH, World, build_world, token
 
 # Fen: an agent alone up to 1,000 yuan, a senior agent 3,000, a supervisor 5,000.
@@ -113,9 +114,9 @@ def test_an_ivr_verified_caller_shows_masked_accounts_cards_and_the_agents_limit
     assert accounts["A-CUR"]["balance"] == 1_000_000 and accounts["A-CC"]["kind"] == "credit_card"
     cards = {c["card_id"]: c for c in got["cards"]}
     assert cards == {"A-DC": {"card_id": "A-DC", "masked_pan": "622848*********1234",
-                              "status": "active"},
+                              "status": "active", "replaced_by": None},
                      "A-CC1": {"card_id": "A-CC1", "masked_pan": "518710******1237",
-                               "status": "active"}}
+                               "status": "active", "replaced_by": None}}
     assert got["limit"] == {"role": "agent", "alone": 100_000, "ceiling": 900_000}
     # The IVR's result is recorded once, however often the desktop reads it.
     client.get(f"{BASE}/c1/banking", headers=h)
@@ -472,14 +473,22 @@ def test_no_pin_card_or_account_number_anywhere(client: TestClient, world: World
     keep(client.post(f"{BASE}/c1/banking/cards/A-DC/freeze", json={"idempotency_key": key()},
                      headers=h))
     keep(pay(client, h, "c1", 1_000))  # refused: the card on the account is frozen
+    # The credit card reported lost (as the IVR does) and replaced: its new number stays hidden.
+    bank(world).report_lost_card(customer_id="A", card_id="A-CC1", ctx=bank_ctx())
+    keep(client.post(f"{BASE}/c1/banking/cards/A-CC1/replace", json={"idempotency_key": key()},
+                     headers=h))
     keep(client.get(f"{BASE}/c1/banking", headers=h))
     keep(client.get("/api/v1/supervisor/audit", headers=sup))
-    assert len(texts) == 15 and sum('"status":"done"' in t for t in texts) == 2
+    assert len(texts) == 16 and sum('"status":"done"' in t for t in texts) == 3
+    state = bank(world).state
+    new_pan = state.cards[state.replaced_by["A-CC1"]].pan
     texts += [str(e) for _, e in world.log.read()]
     texts += [str(e) for e in world.services.audit.recent(1000)]
     texts += [str(r) for r in desk(world).audit]
+    texts += [str(r) for r in bank(world).audit]
     texts += [caplog.text]
     everything = "\n".join(texts)
     assert "payment ¥3,000.00 A-CUR -> 王** ****7890 (ICBC)" in everything
-    for secret in SECRETS:
+    assert f"card A-CC1 replaced by {new_pan[:6]}******{new_pan[-4:]}" in everything
+    for secret in (*SECRETS, new_pan):
         assert secret not in everything, f"{secret[:4]}… leaked"
