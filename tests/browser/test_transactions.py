@@ -1,5 +1,6 @@
 """Dual control in Chromium: an agent's transfer above their limit waits on the desktop until a
-supervisor approves it on the wallboard; the desktop then shows the receipt."""
+supervisor approves it on the wallboard; the desktop then shows the receipt. A card freezes at
+once, and a card the caller reported lost is replaced from its row, the new card shown masked."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from hotline.banking.roles import Role, RoleLimits
 from hotline.banking.sandbox import SandboxBank
 from tests.browser.conftest import SCREENSHOTS, LiveServer, NewContext
 from tests.browser.helpers import Watch, sign_in
-from tests.unit.banking.helpers import NUMBER_A, PAN_A, PAN_A_CC, PIN_A, balance, make_bank
+from tests.unit.banking.helpers import NUMBER_A, PAN_A, PAN_A_CC, PIN_A, balance, ctx, make_bank
 
 pytestmark = pytest.mark.browser
 LIMITS = RoleLimits(alone={Role.AGENT: 100_000, Role.SENIOR_AGENT: 300_000,
@@ -28,6 +29,8 @@ def test_a_transfer_above_the_limit_is_approved_live_on_the_wallboard(
     bank = make_bank()
 
     def install() -> None:
+        # The caller reported the credit card lost in the IVR before asking for an agent.
+        bank.report_lost_card(customer_id="A", card_id="A-CC1", ctx=ctx())
         live_server.services.extra["desk"] = AgentDesk(bank, limits=LIMITS)
         live_server.services.customers = CUSTOMERS.get
 
@@ -95,7 +98,31 @@ def test_a_transfer_above_the_limit_is_approved_live_on_the_wallboard(
         return sandbox.state.card_status["A-DC"].value
 
     assert live_server.call(lambda: frozen(bank)) == "frozen"
+
+    # The lost credit card: no freeze for it, but the bank's replacement, once.
+    lost = panel.locator("#bk-cards tr[data-card-row='A-CC1']")
+    expect(lost.locator(".bk-status")).to_have_text("Lost")
+    order = lost.locator("button[data-act='replace']")
+    expect(order).to_have_text("Order replacement")
+    panel.screenshot(path=str(SCREENSHOTS / "desktop-card-lost.png"))
+    order.click()
+    expect(outcome).to_have_attribute("data-status", "done")
+
+    def new_card(sandbox: SandboxBank) -> tuple[str, str, str]:
+        card = sandbox.state.cards[sandbox.state.replaced_by["A-CC1"]]
+        return card.card_id, card.masked_pan, card.pan
+
+    card_id, masked, new_pan = live_server.call(lambda: new_card(bank))
+    expect(outcome).to_contain_text(f"card A-CC1 replaced by {masked}")
+    expect(lost).to_contain_text(f"Replaced by {masked}")
+    expect(lost.locator("button")).to_have_count(0)
+    row = panel.locator(f"#bk-cards tr[data-card-row='{card_id}']")
+    expect(row).to_contain_text(masked)
+    expect(row.locator(".bk-status")).to_have_text("Active")
+    expect(receipt).to_have_count(3)
+    expect(receipt.first).to_contain_text(card_id)
+    desk.screenshot(path=str(SCREENSHOTS / "desktop-card-replacement.png"), full_page=True)
     for page in (desk, board):
         html = page.content()
-        for secret in (PAN_A, PAN_A_CC, NUMBER_A, PIN_A):
+        for secret in (PAN_A, PAN_A_CC, NUMBER_A, PIN_A, new_pan):
             assert secret not in html

@@ -185,15 +185,10 @@ function render() {
   $("bk-accounts").innerHTML = d.accounts.map((a) => `<tr data-account="${esc(a.account_id)}">
       <td class="mono">${esc(a.masked_number)}</td><td>${esc(KIND[a.kind] ?? humanize(a.kind))}</td>
       <td class="r">${esc(fmtFen(a.balance))}</td><td class="r">${esc(fmtFen(a.available))}</td></tr>`).join("");
-  $("bk-cards").innerHTML = d.cards.map((c) => {
-    const frozen = c.status === "frozen";
-    const button = c.status === "lost" ? "" : `<button type="button" class="btn btn-sm${frozen ? "" : " btn-danger"}"
-      data-card="${esc(c.card_id)}" data-act="${frozen ? "unfreeze" : "freeze"}"${onLine() ? "" : " disabled"}>
-      ${frozen ? "Unfreeze" : "Freeze"}</button>`;
-    return `<tr data-card-row="${esc(c.card_id)}"><td class="mono">${esc(c.masked_pan)}</td>
+  $("bk-cards").innerHTML = d.cards.map((c) => `<tr data-card-row="${esc(c.card_id)}">
+      <td class="mono">${esc(c.masked_pan)}</td>
       <td><span class="bk-status" data-status="${esc(c.status)}">${esc(humanize(c.status))}</span></td>
-      <td class="r">${button}</td></tr>`;
-  }).join("");
+      <td class="r">${cardAction(c, d.cards)}</td></tr>`).join("");
   fillAccounts(d.accounts);
   for (const form of [$("bk-transfer"), $("bk-payment")]) {
     for (const el of form.elements) el.disabled = !onLine();
@@ -205,6 +200,23 @@ function render() {
       <td>${esc(fmtTime(r.at))}</td><td>${esc(r.summary)}</td><td class="r">${r.amount ? esc(fmtFen(r.amount)) : "–"}</td>
       <td class="mono">${esc(r.reference)}</td><td>${esc(r.performed_by)}</td>
       <td>${esc(r.approved_by ?? "–")}</td></tr>`).join("");
+}
+
+/** A card's button: freeze or unfreeze; a lost card the bank's replacement, once. */
+function cardAction(c, cards) {
+  const off = onLine() ? "" : " disabled";
+  if (c.status === "lost") {
+    if (c.replaced_by) {
+      const next = cards.find((n) => n.card_id === c.replaced_by);
+      return `<span class="muted bk-replaced">Replaced by <span class="mono">${esc(next?.masked_pan ?? c.replaced_by)}</span></span>`;
+    }
+    return `<button type="button" class="btn btn-sm btn-primary" data-card="${esc(c.card_id)}"
+      data-act="replace"${off} title="The bank issues a new card number on the same account">Order replacement</button>`;
+  }
+  const frozen = c.status === "frozen";
+  return `<button type="button" class="btn btn-sm${frozen ? "" : " btn-danger"}"
+    data-card="${esc(c.card_id)}" data-act="${frozen ? "unfreeze" : "freeze"}"${off}>
+    ${frozen ? "Unfreeze" : "Freeze"}</button>`;
 }
 
 function fillAccounts(accounts) {
