@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from hotline.channels.errors import ChannelError
 from hotline.channels.speakable import speakable
 from hotline.channels.telephony import (
     CallArrived,
@@ -24,7 +25,7 @@ from hotline.channels.telephony import (
     RecordingFinished,
     RecordResult,
 )
-from hotline.channels.voicemail import VoicemailResult
+from hotline.channels.voicemail import Voicemail, VoicemailResult
 from hotline.channels.voicemail import plan as plan_voicemail
 from hotline.channels.voicemail import settle as settle_voicemail
 from hotline.core import events as core_events
@@ -84,6 +85,8 @@ class CallSide:
         self.result = result
         self.gone = False
         self.requests = 0
+        #: The voicemail being recorded (a shell with a ``recorder``); the call waits for it.
+        self.recording: Voicemail | None = None
 
     def perform(self, output: Output) -> Input | None:
         tel, call_id = self.shell.telephony, self.call_id
@@ -155,7 +158,8 @@ class CallSide:
                 self.shell.telephony.bridge(self.call_id, agent_id=event.agent_id)
 
     def _voicemail(self, start: StartVoicemail) -> None:
-        """Record after the greeting (queued before this action), hang up, offer the message."""
+        """Record after the greeting (queued before this action), hang up, offer the message.
+        With the shell's ``recorder`` the recording only starts: `recorded` finishes it."""
         shell = self.shell
         vm = plan_voicemail(
             start,
@@ -164,11 +168,28 @@ class CallSide:
             now=shell.clock(),
             mailboxes=shell.mailboxes,
         )
-        got: RecordResult = CallHungUp(call_id=self.call_id, by="caller")
-        if not self.gone:
+        if self.gone:
+            self._recorded(vm, CallHungUp(call_id=self.call_id, by="caller"))
+        elif shell.recorder is not None:
+            shell.recorder.begin_record(
+                self.call_id, name=vm.name, max_s=vm.box.max_s, beep=vm.box.beep
+            )
+            self.recording = vm
+        else:
             got = shell.telephony.record(
                 self.call_id, name=vm.name, max_s=vm.box.max_s, beep=vm.box.beep
             )
+            self._recorded(vm, got)
+
+    def recorded(self, got: RecordResult) -> None:
+        """The switch reported the recording that `recording` waits for."""
+        vm, self.recording = self.recording, None
+        if vm is None:
+            raise ChannelError(f"call {self.call_id}", "is not recording a voicemail")
+        self._recorded(vm, got)
+
+    def _recorded(self, vm: Voicemail, got: RecordResult) -> None:
+        shell = self.shell
         if isinstance(got, CallHungUp) or (isinstance(got, RecordingFinished) and got.hung_up):
             self.gone = True
         self._hang_up()
@@ -185,6 +206,7 @@ class CallSide:
         return events
 
     def _hang_up(self) -> None:
-        if not self.gone:
+        # While a message is being recorded the line stays up: `recorded` hangs up after it.
+        if not self.gone and self.recording is None:
             self.shell.telephony.hang_up(self.call_id)
             self.gone = True

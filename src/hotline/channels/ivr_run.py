@@ -4,7 +4,9 @@
 ended), so a shell that cannot block on the switch (the live server's
 `hotline.live.ivr_runner` on the asyncio clock, `hotline.live.ivr_ari` for Asterisk) hands it
 keys when they come; `IvrShell.run_call` is the blocking loop around it. `CallRun.survey`
-resumes an ended IVR part at the flow's survey node, after the agent.
+resumes an ended IVR part at the flow's survey node, after the agent. On a shell with a
+``recorder`` an IVR part that ended at a voicemail node is still ``recording`` the message;
+the shell hands the switch's report to ``recorded``, which hangs up and offers the message.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from hotline.channels.errors import ChannelError
 from hotline.channels.ivr_call import CallResult, CallSide
-from hotline.channels.telephony import CallArrived, CollectResult
+from hotline.channels.telephony import CallArrived, CollectResult, RecordResult
 from hotline.ivr.actions import Collect, Output, Play, SurveyAnswered
 from hotline.ivr.flow import Flow
 from hotline.ivr.inputs import CallStarted, Input
@@ -115,6 +117,17 @@ class CallRun:
         run.state = resumed.state(result.state)
         run.waiting = run._perform(tuple(resumed.out))
         return run
+
+    @property
+    def recording(self) -> bool:
+        """A voicemail is being recorded (the shell has a ``recorder``): hand its end to
+        `recorded`."""
+        return self._call.recording is not None
+
+    def recorded(self, got: RecordResult) -> None:
+        """The switch's report of the voicemail: hang up and offer the message (or count why
+        not), as the blocking ``record`` does."""
+        self._call.recorded(got)
 
     def heard(self, got: CollectResult) -> Input:
         """The interpreter's input for what the switch reported at a collect."""

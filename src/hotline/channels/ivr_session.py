@@ -15,7 +15,10 @@ which logs and streams the events.
 
 `StartVoicemail` records the caller's message after the voicemail node's greeting and offers
 it to the mailbox's workflow as a callback contact (`hotline.channels.voicemail`); the shell's
-``voicemails`` tally counts every outcome, messages too short for an agent included.
+``voicemails`` tally counts every outcome, messages too short for an agent included. A shell
+with a ``recorder`` only starts the recording: the call's run holds it (`CallRun.recording`)
+until its driver hands over the switch's report (`CallRun.recorded`), so a thread running many
+calls (`hotline.live.ivr_ari`) is not held for the length of a message.
 
 `survey_after_agent` is the post-agent leg: once the agent has left and the caller is still on
 the line, it asks the flow's survey node and hands the answer to the ``surveys`` sink
@@ -41,7 +44,10 @@ from hotline.ivr.actions import BankRequest, Collect
 from hotline.ivr.inputs import BankReplied
 from hotline.ivr.registry import FlowRegistry
 
-__all__ = ["BankAnswers", "CallResult", "CallRun", "IvrShell", "Routing", "SurveySink", "speakable"]
+__all__ = [
+    "BankAnswers", "CallResult", "CallRun", "IvrShell", "Recorder", "Routing", "SurveySink",
+    "speakable",
+]
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 #: Where a survey answer goes: (contact id, score 1–5, reason digit or None).
@@ -67,6 +73,13 @@ class BankAnswers(Protocol):
     ) -> BankReplied: ...
 
 
+class Recorder(Protocol):
+    """Starts a recording and returns at once (the ARI adapter's ``begin_record``); whoever
+    drives the call asks the switch for its end and hands it to `CallRun.recorded`."""
+
+    def begin_record(self, call_id: str, *, name: str, max_s: float, beep: bool) -> None: ...
+
+
 @dataclass(kw_only=True, slots=True)
 class IvrShell:
     """What every call shares: the switch, the flows, the bank, the routing and a clock."""
@@ -83,6 +96,8 @@ class IvrShell:
     #: Where each flow mailbox's messages go; one not named goes to the workflow of its name.
     mailboxes: Mapping[str, Mailbox] = field(default_factory=dict)
     voicemails: VoicemailTally = field(default_factory=VoicemailTally)
+    #: Starts voicemail recordings without waiting for them; None: the port's ``record``.
+    recorder: Recorder | None = None
 
     def run_call(
         self, arrived: CallArrived, *, context: Mapping[str, str] = _EMPTY, segment: str = ""

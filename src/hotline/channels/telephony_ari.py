@@ -6,8 +6,10 @@ gone, the channel list after a reconnect) and pumps event frames while a command
 (``collect`` for keys, ``bridge`` for the agent, ``originate`` for the callee). Calls arrive
 through `poll`. One adapter serves one event stream from one thread: the port's blocking
 methods run one call at a time (events of other calls are kept for later), and
-``begin_collect`` / ``collected`` and ``begin_bridge`` / ``bridge_outcome`` let that thread run
-many calls at once (`hotline.live.ivr_ari`, the live server).
+``begin_collect`` / ``collected``, ``begin_bridge`` / ``bridge_outcome``, ``begin_record`` /
+``recorded`` and ``begin_hang_up`` (``begin_transfer``) let that thread run many calls at once
+(`hotline.live.ivr_ari`, the live server): a recording, a hang-up or a transfer asked while the
+call's prompts are still queued is sent when the last one finished, as the stream brings it.
 
 >>> tel = AriTelephony(HttpAriTransport.from_env(os.environ))           # doctest: +SKIP
 >>> for event in tel.poll(timeout_s=1.0):                                # doctest: +SKIP
@@ -36,7 +38,7 @@ from hotline.channels.ari_client import (
     Reconnected,
 )
 from hotline.channels.ari_state import AriConfig, AriRequest, CollectSpec, Step
-from hotline.channels.errors import LineStopped, NotAnswered
+from hotline.channels.errors import ChannelError, LineStopped, NotAnswered
 from hotline.channels.prompt_audio import PromptAudio, prompt_audio_from_env
 from hotline.channels.telephony import (
     CallHungUp,
@@ -89,6 +91,10 @@ class AriTelephony:
         self.log: list[TelephonyEvent] = []
         self._polled = 0
         self._stopped = False
+        # Commands that wait for their call's queued prompts (a goodbye, a greeting): call id
+        # -> what to send once they are said. Results of recordings that never started here.
+        self._after_prompts: dict[str, Callable[[], None]] = {}
+        self._records: dict[str, RecordResult] = {}
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> AriTelephony:
@@ -204,6 +210,61 @@ class AriTelephony:
         """Hang up the agent's leg and drop the bridge; the caller stays on the line."""
         self._run(self._core.release(call_id))
 
+    def begin_record(self, call_id: str, *, name: str, max_s: float, beep: bool) -> None:
+        """Record once the queued prompts (the greeting) were said; `recorded` has the result."""
+        self._after(call_id, lambda: self._start_record(call_id, name, max_s, beep))
+
+    def recorded(self, call_id: str) -> RecordResult | None:
+        """The result of ``call_id``'s recording, once (None while the caller speaks)."""
+        if call_id in self._after_prompts:
+            return None
+        if call_id in self._records:
+            return self._records.pop(call_id)
+        return self._core.take_recording(call_id)
+
+    def begin_hang_up(self, call_id: str) -> None:
+        """Hang up once the queued prompts (a goodbye) were said; a call already over, or
+        hanging up, is left as it is."""
+        if not self._core.ended(call_id):
+            self._after(call_id, lambda: self._unless_ended(call_id, self._core.hang_up))
+
+    def begin_transfer(self, call_id: str, *, number: str) -> None:
+        """Transfer once the queued prompts were said."""
+        self._after(call_id, lambda: self._unless_ended(
+            call_id, lambda c: self._core.transfer(c, number=number)))
+
+    def _after(self, call_id: str, send: Callable[[], None]) -> None:
+        if call_id in self._after_prompts:
+            return  # one command waits per call: the shell asks nothing after an ending
+        if self._core.playing(call_id):
+            self._after_prompts[call_id] = send
+        else:
+            send()
+
+    def _after_prompts_said(self) -> None:
+        for call_id in [c for c in self._after_prompts if not self._core.playing(c)]:
+            send = self._after_prompts.pop(call_id)
+            try:
+                send()
+            except LineStopped:
+                raise
+            except ChannelError as exc:  # one call's failure, not the stream's
+                _LOG.warning("call %s: the command after its prompts failed: %s", call_id, exc)
+
+    def _unless_ended(self, call_id: str, command: Callable[[str], Step]) -> None:
+        # The caller may have hung up during the prompts: nothing is left to act on then.
+        if not self._core.ended(call_id):
+            self._run(command(call_id))
+
+    def _start_record(self, call_id: str, name: str, max_s: float, beep: bool) -> None:
+        if self._core.ended(call_id):  # gone during the greeting, and perhaps already told
+            self._records[call_id] = CallHungUp(call_id=call_id, by="caller")
+            return
+        try:
+            self._run(self._core.record(call_id, name=name, max_s=max_s, beep=beep, now=self.now()))
+        except AriRequestFailed as refused:
+            self._records[call_id] = self._core.record_refused(call_id, refused.status)
+
     def close(self) -> None:
         """Close the transport (the event stream) if it can be closed."""
         close = getattr(self._transport, "close", None)
@@ -247,6 +308,8 @@ class AriTelephony:
         if frame is not None:
             self._frame(frame)
         self._run(self._core.tick(self.now()))
+        if self._after_prompts:
+            self._after_prompts_said()
 
     def _frame(self, frame: Frame) -> None:
         if isinstance(frame, Reconnected):

@@ -2,12 +2,16 @@
 
 `AriLine` owns an `AriTelephony` on one worker thread. It polls the event stream, answers each
 new call and runs it through the IVR shell's `CallRun`, many calls at once: each waits on its
-own collect (the adapter's ``begin_collect`` / ``collected``), so a caller keying a card number
-does not hold up the next one. The shell's bank, routing, wait estimates and survey sink are
-the server's, and the bank and the centre are not thread-safe: every call into them is handed
-to the event loop (``call_soon_threadsafe``) and the worker waits for the answer. The loop
-never waits for the worker: what the centre does to one of these calls becomes a job on the
-worker's queue.
+own collect (the adapter's ``begin_collect`` / ``collected``), its own voicemail recording
+(``begin_record`` / ``recorded``) and its own agent's phone (``begin_bridge`` /
+``bridge_outcome``), and a goodbye or a transfer announcement is said before the hang-up or
+the transfer without the worker waiting for it (``begin_hang_up``, `PromptsFirst`): a caller
+keying a card number, or leaving a minute's message, does not hold up the next one.
+
+The shell's bank, routing, wait estimates and survey sink are the server's, and the bank and
+the centre are not thread-safe: every call into them is handed to the event loop
+(``call_soon_threadsafe``) and the worker waits for the answer. The loop never waits for the
+worker: what the centre does to one of these calls becomes a job on the worker's queue.
 
 - An agent accepted (``ContactConnected``): once the call's prompts are done, the agent's phone
   rings and both join an ARI bridge; an agent who does not answer is logged.
@@ -16,9 +20,9 @@ worker's queue.
 - The caller hung up after the IVR: a waiting contact is abandoned, a connected one ended.
 - Every finished IVR part, and each survey answer, counts in `IvrToday` like the demo's calls.
 
-Some steps still block the worker for their length, with the other calls' keys kept by the
-adapter meanwhile: a goodbye said before a hang-up, and a voicemail message. `close` stops the
-adapter (every wait ends), joins the thread and the thread closes the event stream.
+No step of a call blocks the worker for its length; it waits only for the event loop's
+answers (the bank, the centre), which take no call time. `close` stops the adapter (every wait
+ends), joins the thread and the thread closes the event stream.
 """
 
 from __future__ import annotations
@@ -38,7 +42,13 @@ from hotline.channels.errors import ChannelError, LineStopped, NotAnswered
 from hotline.channels.ivr_call import CallResult
 from hotline.channels.ivr_run import CallRun
 from hotline.channels.ivr_session import BankAnswers, IvrShell, Routing, SurveySink
-from hotline.channels.telephony import CallArrived, CallHungUp, CollectResult
+from hotline.channels.telephony import (
+    CallArrived,
+    CallHungUp,
+    CollectResult,
+    RecordResult,
+    TelephonyPort,
+)
 from hotline.channels.telephony_ari import AriTelephony
 from hotline.core import events as ev
 from hotline.core.commands import AbandonContact, EndContact, OfferContact, RequestCallback
@@ -128,6 +138,42 @@ class LoopRouting:
         return [e for e in self.on_loop.call(run) if type(e) is not ev.ContactConnected]
 
 
+class PromptsFirst:
+    """The adapter as the IVR shell sees it on the worker: a hang-up or a transfer is sent once
+    the call's queued prompts were said (a goodbye), and the shell goes on at once."""
+
+    def __init__(self, telephony: AriTelephony) -> None:
+        self.telephony = telephony
+
+    def answer(self, call_id: str) -> None:
+        self.telephony.answer(call_id)
+
+    def play(self, call_id: str, *, prompt_id: str, text: str, language: str) -> None:
+        self.telephony.play(call_id, prompt_id=prompt_id, text=text, language=language)
+
+    def collect(self, call_id: str, *, max_digits: int, min_digits: int, terminator: str,
+                timeout_s: float, secret: bool) -> CollectResult:
+        # Not on the line's path (it begins collects itself); kept whole for the port.
+        return self.telephony.collect(call_id, max_digits=max_digits, min_digits=min_digits,
+                                      terminator=terminator, timeout_s=timeout_s, secret=secret)
+
+    def record(self, call_id: str, *, name: str, max_s: float, beep: bool) -> RecordResult:
+        # Not on the line's path either: its shell has the adapter as ``recorder``.
+        return self.telephony.record(call_id, name=name, max_s=max_s, beep=beep)
+
+    def bridge(self, call_id: str, *, agent_id: str) -> None:
+        self.telephony.bridge(call_id, agent_id=agent_id)
+
+    def transfer(self, call_id: str, *, number: str) -> None:
+        self.telephony.begin_transfer(call_id, number=number)
+
+    def hang_up(self, call_id: str) -> None:
+        self.telephony.begin_hang_up(call_id)
+
+    def originate(self, *, number: str, caller_id: str) -> str:
+        return self.telephony.originate(number=number, caller_id=caller_id)
+
+
 @dataclass(kw_only=True, slots=True)
 class _Bridge:
     agent_id: str
@@ -151,7 +197,8 @@ class AriLine:
         self.on_loop = OnLoop(loop, self._stopping)
         self.routing = LoopRouting(routing, self.on_loop)
         sink = self._survey_sink(surveys) if surveys is not None else None
-        self.shell = IvrShell(telephony=telephony, registry=registry,
+        port: TelephonyPort = PromptsFirst(telephony)
+        self.shell = IvrShell(telephony=port, recorder=telephony, registry=registry,
                               bank=LoopBank(bank, self.on_loop), engine=self.routing,
                               clock=shell_clock(centre),
                               estimate_wait=lambda w: self.on_loop.call(lambda: estimate_wait(w)),
@@ -246,7 +293,7 @@ class AriLine:
             self._bridges.pop(call_id, None)
             if not self.telephony.ended(call_id):
                 with contextlib.suppress(ChannelError):
-                    self.telephony.hang_up(call_id)
+                    self.telephony.begin_hang_up(call_id)
 
     def _arrived(self, arrived: CallArrived) -> None:
         def start() -> None:
@@ -255,7 +302,10 @@ class AriLine:
         self._guard(arrived.call_id, start)
 
     def _waits(self, run: CallRun, collect: Collect | None, *, survey: bool) -> None:
-        """The run waits on ``collect``, or its part of the call is over."""
+        """The run waits on ``collect`` or on its voicemail, or its part of the call is over."""
+        if run.recording:
+            self.runs[run.call_id] = (run, survey)
+            return
         if collect is not None:
             self.runs[run.call_id] = (run, survey)
             self.telephony.begin_collect(
@@ -269,16 +319,24 @@ class AriLine:
         if not survey and result.outcome == "enqueued" and not self.telephony.ended(call_id):
             self.handed[call_id] = result  # waits for an agent, then the survey
         elif not self.telephony.ended(call_id):
-            self.telephony.hang_up(call_id)
+            self.telephony.begin_hang_up(call_id)
 
     def _advance(self) -> None:
+        tel = self.telephony
         for call_id, (run, survey) in list(self.runs.items()):
-            got = self.telephony.collected(call_id)
-            if got is not None:
+            if run.recording:
+                message = tel.recorded(call_id)
+                if message is not None:
+                    self._guard(call_id, self._recorded, run, message, survey)
+            elif (got := tel.collected(call_id)) is not None:
                 self._guard(call_id, self._feed, run, got, survey)
 
     def _feed(self, run: CallRun, got: CollectResult, survey: bool) -> None:
         self._waits(run, run.feed(run.heard(got)), survey=survey)
+
+    def _recorded(self, run: CallRun, message: RecordResult, survey: bool) -> None:
+        run.recorded(message)  # hangs up and offers the message to the centre (on the loop)
+        self._waits(run, None, survey=survey)
 
     def _hung_up(self, call_id: str) -> None:
         self._bridges.pop(call_id, None)
@@ -327,7 +385,7 @@ class AriLine:
         self.telephony.release(call_id)
         run = CallRun.survey(self.shell, result)
         if run is None:
-            self.telephony.hang_up(call_id)
+            self.telephony.begin_hang_up(call_id)
             return
         self._waits(run, run.waiting, survey=True)
 
