@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from hotline.banking.demo import demo_bank
-from hotline.banking.model import AccountKind
+from hotline.banking.model import AccountKind, Actor, ActorKind, Channel, RequestContext
 from hotline.bootstrap import DEMO_PASSWORD, ServerConfig, build_app
 from hotline.live.clock import ManualClock
 from hotline.store.sql.bank import BankStore
@@ -233,3 +233,52 @@ def test_refused_verification_attempts_survive_a_restart_and_the_limit_holds(
     assert [(r["contact_id"], r["customer_id"]) for r in kept] == [(contact_id, customer)] * 3
     assert not {wrong["card_last4"], right["card_last4"]} & {str(v) for r in kept
                                                            for v in r.values()}
+
+
+def test_a_lost_cards_replacement_is_stored_and_a_retry_after_a_restart_orders_no_other(
+        tmp_path: Path) -> None:
+    db = tmp_path / "demo.sqlite"
+    clock = ManualClock(datetime(2026, 3, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp())
+    with TestClient(build_app(_config(db, clock))):
+        pass  # the demo bank is seeded into the file
+    # The caller reported the card lost in the IVR while the server was down.
+    engine = open_database(f"sqlite:///{db}")
+    try:
+        bank = PersistentBank.open(BankStore(engine))
+        card = next(c for c in bank.state.cards.values()
+                    if bank.state.card_status[c.card_id].value == "active")
+        bank.report_lost_card(customer_id=card.customer_id, card_id=card.card_id,
+                              ctx=RequestContext(actor=Actor(kind=ActorKind.IVR, actor_id="ivr"),
+                                                 channel=Channel.IVR, contact_id=None,
+                                                 now=datetime.fromtimestamp(clock.now(), tz=UTC)))
+    finally:
+        engine.dispose()
+    url = f"{BASE}/{{}}/banking/cards/{card.card_id}/replace"
+    body = {"idempotency_key": uuid.uuid4().hex}
+    with TestClient(build_app(_config(db, clock))) as client:
+        contact_id, agent = _call_for_desk1(client, card.customer_id)
+        first = client.post(url.format(contact_id), headers=agent, json=body)
+        assert first.status_code == 200, first.text
+        got = client.get(f"{BASE}/{contact_id}/banking", headers=agent).json()
+        new_id = {c["card_id"]: c["replaced_by"] for c in got["cards"]}[card.card_id]
+        assert first.json()["receipt"]["reference"] == new_id
+
+    clock.advance(1.0)
+    with TestClient(build_app(_config(db, clock))) as client:
+        agent = _token(client, "agent1")
+        retry = client.post(url.format(contact_id), headers=agent, json=body)
+        assert retry.status_code == 200, retry.text
+        assert retry.json()["receipt"] == first.json()["receipt"]
+        assert retry.json()["replayed"] is True
+        got = client.get(f"{BASE}/{contact_id}/banking", headers=agent).json()
+        assert [r["reference"] for r in got["receipts"]] == [new_id]
+        other = client.post(url.format(contact_id), headers=agent,
+                            json={"idempotency_key": uuid.uuid4().hex})
+        assert other.status_code == 403 and other.json()["details"]["field"] == "card_id"
+
+    stored = _stored_bank(db)
+    assert stored.state.replaced_by == {card.card_id: new_id}
+    new = stored.state.cards[new_id]
+    assert first.json()["receipt"]["summary"] == f"card {card.card_id} replaced by " \
+                                                 f"{new.masked_pan}"
+    assert new.pan not in first.text + retry.text + other.text
