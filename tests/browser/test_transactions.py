@@ -90,7 +90,7 @@ def test_a_transfer_above_the_limit_is_approved_live_on_the_wallboard(
     desk.screenshot(path=str(SCREENSHOTS / "desktop-transaction.png"), full_page=True)
 
     # A small freeze runs at once, within the agent's limit.
-    panel.locator("#bk-cards button[data-card='A-DC']").click()
+    panel.locator("#bk-cards button[data-card='A-DC'][data-act='freeze']").click()
     expect(panel.locator("#bk-cards tr[data-card-row='A-DC'] .bk-status")).to_have_text("Frozen")
     expect(receipt).to_have_count(2)
 

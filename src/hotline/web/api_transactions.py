@@ -275,6 +275,16 @@ async def unfreeze(contact_id: str, card_id: str, body: KeyBody,
                     fingerprint("unfreeze", card_id))
 
 
+@router.post("/agent/contacts/{contact_id}/banking/cards/{card_id}/report-lost",
+             summary="Report one of the caller's cards lost (frozen for good; then replace it)")
+async def report_lost(contact_id: str, card_id: str, body: KeyBody,
+                      who: Session = require(*AGENTS),
+                      svc: Services = Depends(services)) -> JSONResponse:
+    op = ChangeCard(card_id=card_id, action=CardAction.REPORT_LOST)
+    return _perform(svc, who, contact_id, op, body.idempotency_key,
+                    fingerprint("report_lost", card_id))
+
+
 @router.post("/agent/contacts/{contact_id}/banking/cards/{card_id}/replace",
              summary="Order a new card for one of the caller's cards reported lost")
 async def replace(contact_id: str, card_id: str, body: KeyBody, who: Session = require(*AGENTS),

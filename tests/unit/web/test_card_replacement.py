@@ -175,3 +175,24 @@ def test_roles_as_for_a_freeze(client: TestClient, world: World) -> None:
     sup = on_call(client, world, "sup-desk", "c2", customer_id="A", authenticated=True)
     r = replace(client, sup, "c2", "A-DC")
     assert r.status_code == 200 and r.json()["receipt"]["performed_by"] == "sup-desk"
+
+
+def test_the_agent_reports_a_card_lost_then_orders_its_replacement(
+        client: TestClient, world: World) -> None:
+    h = on_call(client, world, "agent", "c1", customer_id="A", authenticated=True)
+    r = client.post(f"{BASE}/c1/banking/cards/A-DC/report-lost",
+                    json={"idempotency_key": key()}, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "done"
+    assert bank(world).state.card_status["A-DC"].value == "lost"
+    again = client.post(f"{BASE}/c1/banking/cards/A-DC/report-lost",
+                        json={"idempotency_key": key()}, headers=h)
+    assert again.status_code == 200  # already lost: nothing changes, nothing is refused
+    unfreeze = client.post(f"{BASE}/c1/banking/cards/A-DC/unfreeze",
+                           json={"idempotency_key": key()}, headers=h)
+    assert unfreeze.status_code == 403 and unfreeze.json()["details"]["field"] == "card_id"
+    assert replace(client, h, "c1", "A-DC").status_code == 200
+    assert successor(world, "A-DC").account_id == "A-CUR"
+    actions = [e["action"] for e in world.services.audit.recent()]
+    assert actions.count("banking_executed") == 3  # lost, lost again (a no-op), replaced
+    assert PAN_A not in str(world.services.audit.recent())

@@ -202,7 +202,8 @@ function render() {
       <td>${esc(r.approved_by ?? "–")}</td></tr>`).join("");
 }
 
-/** A card's button: freeze or unfreeze; a lost card the bank's replacement, once. */
+/** A card's buttons: freeze or unfreeze, and report lost; a lost card the bank's replacement,
+ * once. */
 function cardAction(c, cards) {
   const off = onLine() ? "" : " disabled";
   if (c.status === "lost") {
@@ -216,7 +217,9 @@ function cardAction(c, cards) {
   const frozen = c.status === "frozen";
   return `<button type="button" class="btn btn-sm${frozen ? "" : " btn-danger"}"
     data-card="${esc(c.card_id)}" data-act="${frozen ? "unfreeze" : "freeze"}"${off}>
-    ${frozen ? "Unfreeze" : "Freeze"}</button>`;
+    ${frozen ? "Unfreeze" : "Freeze"}</button>
+    <button type="button" class="btn btn-sm btn-danger" data-card="${esc(c.card_id)}"
+    data-act="report-lost"${off} title="Frozen for good; then order the replacement">Report lost</button>`;
 }
 
 function fillAccounts(accounts) {
@@ -296,6 +299,7 @@ function move(form, button) {
 }
 
 function card(cardId, action, button) {
+  if (action === "report-lost" && !confirm("Report this card lost? It is frozen for good.")) return;
   const path = `/api/v1/agent/contacts/${enc(bk.cid)}/banking/cards/${enc(cardId)}/${action}`;
   send(`${action}:${cardId}`, path, {}, button);
 }
