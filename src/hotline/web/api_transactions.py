@@ -55,6 +55,8 @@ router = APIRouter(prefix="/api/v1", tags=["banking"])
 AGENTS = ("agent", "supervisor")
 #: Refused verification attempts per contact before the agent may try no more.
 MAX_ATTEMPTS = 3
+# Across contacts: a caller who hangs up and rings again gets no fresh tries without end.
+MAX_CUSTOMER_ATTEMPTS, CUSTOMER_WINDOW_S = 5, 86_400.0
 MAX_FEN = 10**13
 QUESTIONS = {"card_last4": "Last 4 digits of one of their cards",
              "last_amount": "Amount of their most recent transaction",
@@ -167,6 +169,13 @@ async def verify(contact_id: str, body: VerifyBody, who: Session = require(*AGEN
     customer_id = carried or body.customer_id
     if not customer_id:
         raise Invalid("customer_id", "the contact names no customer: give the customer id")
+    if dw.attempts.refused_customer(customer_id, svc.now() - CUSTOMER_WINDOW_S) \
+            >= MAX_CUSTOMER_ATTEMPTS:
+        audit(svc, who, "banking_verify_locked", contact_id, {"customer_id": customer_id})
+        raise ApiError(403, "verification_locked",
+                       f"customer_id: {MAX_CUSTOMER_ATTEMPTS} refused attempts for this "
+                       "customer in the last 24 h; verify through the IVR's PIN instead",
+                       {"field": "customer_id"})
     with banking_errors():
         dw.desk.port.balances(customer_id=customer_id)
     asked, right = _answers(svc, dw, customer_id, body)

@@ -125,12 +125,17 @@ class MemoryIdempotencyKeys:
 class MemoryVerificationAttempts:
     def __init__(self) -> None:
         self.counts: dict[str, int] = {}
+        self.refusals: list[tuple[str, float]] = []  # (customer, at)
+
+    def refused_customer(self, customer_id: str, since: float) -> int:
+        return sum(1 for who, at in self.refusals if who == customer_id and at >= since)
 
     def refused(self, contact_id: str) -> int:
         return self.counts.get(contact_id, 0)
 
     def refuse(self, *, contact_id: str, customer_id: str, at: float) -> int:
         self.counts[contact_id] = self.counts.get(contact_id, 0) + 1
+        self.refusals.append((customer_id, at))
         return self.counts[contact_id]
 
 

@@ -111,3 +111,8 @@ class VerificationAttempts(Protocol):
     def refuse(self, *, contact_id: str, customer_id: str, at: float) -> int:
         """Note one refused attempt; returns the refusals on the contact, this one included."""
         ...
+
+    def refused_customer(self, customer_id: str, since: float) -> int:
+        """Refused attempts for the customer on any contact since ``since`` (a caller who hangs
+        up and rings again must not get fresh tries without end)."""
+        ...

@@ -203,3 +203,6 @@ class SqlVerificationAttempts:
 
     def refuse(self, *, contact_id: str, customer_id: str, at: float) -> int:
         return self.store.refuse(contact_id=contact_id, customer_id=customer_id, at=_dt(at))
+
+    def refused_customer(self, customer_id: str, since: float) -> int:
+        return self.store.refused_customer(customer_id, _dt(since))

@@ -71,3 +71,13 @@ def test_prune_deletes_the_idempotency_keys_kept_before_the_cut(engine: Engine) 
     # Gone from this process too, not only from the table.
     assert keys.get("key-31") is None and IdempotencyKeys(engine).get("key-31") is None
     assert keys.get("key-29") is not None and IdempotencyKeys(engine).get("key-29") is not None
+
+
+def test_a_customers_refusals_are_counted_across_contacts_since_a_time(engine: Engine) -> None:
+    attempts = VerificationAttempts(engine)
+    for n, contact_id in enumerate(("c1", "c1", "c2")):
+        attempts.refuse(contact_id=contact_id, customer_id="A", at=T0 + timedelta(hours=n))
+    attempts.refuse(contact_id="c3", customer_id="B", at=T0)
+    assert attempts.refused_customer("A", T0) == 3
+    assert attempts.refused_customer("A", T0 + timedelta(hours=1)) == 2
+    assert attempts.refused_customer("B", T0) == 1 and attempts.refused_customer("C", T0) == 0

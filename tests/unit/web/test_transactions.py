@@ -181,6 +181,29 @@ def test_the_attempts_port_given_is_the_count_the_desk_goes_by(
     assert attempts.counts == {"c1": 3}
 
 
+def test_a_customer_refused_on_earlier_calls_is_locked_for_a_day_on_any_contact(
+        client: TestClient, world: World) -> None:
+    # Two earlier calls of customer A, refused 3 + 2 times (as the database would hold them).
+    attempts = MemoryVerificationAttempts()
+    now = world.services.now()
+    for contact_id, times in (("c0", 3), ("c9", 2)):
+        for _ in range(times):
+            attempts.refuse(contact_id=contact_id, customer_id="A", at=now - 3_600.0)
+    world.services.extra["verification_attempts"] = attempts
+    h = on_call(client, world, "agent", "c1", customer_id="A")
+    url = f"{BASE}/c1/banking/verify"
+    right = {"card_last4": "1237", "last_amount": 500_000, "province": "上海"}
+    r = client.post(url, json=right, headers=h)  # even the right answers: locked
+    assert r.status_code == 403, r.text
+    assert r.json() == {"error_id": "verification_locked", "message": "customer_id: 5 refused "
+                        "attempts for this customer in the last 24 h; verify through the "
+                        "IVR's PIN instead", "details": {"field": "customer_id"}}
+    assert world.services.audit.recent()[0]["action"] == "banking_verify_locked"
+    assert attempts.counts == {"c0": 3, "c9": 2}  # the lock itself is no refusal
+    world.clock.advance(86_400.0 - 3_600.0 + 1.0)  # a day after those refusals
+    assert client.post(url, json=right, headers=h).status_code == 200
+
+
 def test_right_answers_verify_the_caller(client: TestClient, world: World) -> None:
     h = on_call(client, world, "agent", "c1", customer_id="A")
     # The most recent transactions are the opening deposits: 10,000 and 5,000 yuan.

@@ -51,6 +51,14 @@ class VerificationAttempts:
         with self.engine.connect() as c:
             return int(c.execute(_count(contact_id)).scalar_one())
 
+    def refused_customer(self, customer_id: str, since: datetime) -> int:
+        """Refused attempts for ``customer_id`` on any contact since ``since``."""
+        t = verification_attempts
+        with self.engine.connect() as c:
+            return int(c.execute(select(func.count()).select_from(t).where(
+                t.c.customer_id == customer_id,
+                t.c.at >= aware(since, "since", InvalidRecord))).scalar_one())
+
     def prune(self, before: datetime) -> int:
         """Delete the attempts made before ``before``; returns how many went."""
         t = verification_attempts
