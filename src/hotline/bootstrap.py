@@ -23,6 +23,7 @@ from hotline.core.commands import DefineQueue, DefineWorkflow, RegisterAgent
 from hotline.core.engine import EngineConfig
 from hotline.live.centre import Batch, LiveCentre
 from hotline.live.clock import AsyncioClock, Clock
+from hotline.live.opening_hours import OpeningHours
 from hotline.live.surveys import Surveys
 from hotline.live.today import Today, history_entry
 from hotline.metrics.definitions import KpiDefinitions
@@ -41,6 +42,7 @@ from hotline.store.sql.records import (
 )
 from hotline.store.sql.surveys import SurveyStore
 from hotline.store.sql.verification_attempts import VerificationAttempts
+from hotline.web.api_hours import refresh_opening
 from hotline.web.api_settings import refresh_codes, refresh_settings
 from hotline.web.app import create_app
 from hotline.web.retention import desk_retention
@@ -87,6 +89,9 @@ class ServerConfig:
     clock: Callable[[], Clock] = AsyncioClock
     #: Calls from Asterisk (``hotline serve --telephony ari``): the adapter to take them from.
     ari: Callable[[], AriTelephony] | None = None
+    #: Dialled numbers that ring one site, whose business hours their callers hear; any other
+    #: number hears the whole centre's (open while any site is: live/opening_hours.py).
+    opening_sites: dict[str, str] = field(default_factory=dict)
 
 
 def configure_engine(centre: LiveCentre, directory: Directory) -> int:
@@ -170,6 +175,9 @@ def build_services(config: ServerConfig) -> Services:
     # gives a caller no fresh tries at the questions.
     services.extra["verification_attempts"] = SqlVerificationAttempts(VerificationAttempts(engine))
     _codes_and_targets(services)
+    # The IVR hears the directory's hours when each call arrives; admin changes reload them.
+    services.extra["opening"] = OpeningHours(zone, centre.clock.now, sites=config.opening_sites)
+    refresh_opening(services)
     flush_history()
     if config.demo and scenario is not None:
         _start_demo(services, scenario, config)
@@ -305,7 +313,8 @@ def _demo_ivr(services: Services, floor: Any, scenario: Any, bank: Any,
                     now=shell.clock()))
 
     runner = IvrRunner(shell, centre, today=today, timers=floor.timers, scale=floor.pace.scaled,
-                       rates=settings.chars_per_s, ended=ended)
+                       rates=settings.chars_per_s, ended=ended,
+                       opening=services.extra["opening"].context)
     callers.use_ivr(runner, walking)
     services.extra["ivr_today"] = today
     services.extra["ivr_runner"] = runner
@@ -374,7 +383,8 @@ def _start_ari(services: Services, telephony: AriTelephony) -> None:
                    bank=IvrBank(bank, SandboxDirectory(bank)),
                    routing=CentreRouting(centre, enrich=masked_card), today=today,
                    loop=asyncio.get_running_loop(), surveys=services.extra["surveys"].answer,
-                   estimate_wait=_waits(services).estimate)
+                   estimate_wait=_waits(services).estimate,
+                   opening=services.extra["opening"].context)
     services.extra["ivr_today"] = today
     services.extra["ari_line"] = line
     services.extra.setdefault("ivr_runner", line)  # its figures on /supervisor/ivr

@@ -66,7 +66,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 #: How long the worker waits for ARI events before it looks at its jobs again.
 POLL_S = 0.2
-#: The flows' context when nothing else is known: agents answer round the clock.
+#: The flows' context when nothing else is known (no ``opening``): agents answer round the clock.
 ALWAYS_OPEN: Mapping[str, str] = {"business_hours": "true", "holiday": "false"}
 _CALL_ERRORS = (ChannelError, CoreError, IvrError)
 
@@ -188,11 +188,14 @@ class AriLine:
                  loop: asyncio.AbstractEventLoop,
                  estimate_wait: Callable[[str], float] = lambda workflow: 0.0,
                  surveys: SurveySink | None = None,
-                 context: Mapping[str, str] = ALWAYS_OPEN) -> None:
+                 context: Mapping[str, str] = ALWAYS_OPEN,
+                 opening: Callable[[CallArrived], Mapping[str, str]] | None = None) -> None:
         self.telephony = telephony
         self.centre = centre
         self.today = today
         self.context = context
+        # The centre's hours when the call arrives (OpeningHours.context): read on the worker.
+        self.opening = opening
         self._stopping = threading.Event()
         self.on_loop = OnLoop(loop, self._stopping)
         self.routing = LoopRouting(routing, self.on_loop)
@@ -297,7 +300,9 @@ class AriLine:
 
     def _arrived(self, arrived: CallArrived) -> None:
         def start() -> None:
-            run = CallRun.new(self.shell, arrived, context=self.context)
+            context = self.context if self.opening is None \
+                else {**self.context, **self.opening(arrived)}
+            run = CallRun.new(self.shell, arrived, context=context)
             self._waits(run, run.start(), survey=False)
         self._guard(arrived.call_id, start)
 

@@ -145,7 +145,8 @@ class IvrRunner:
     def __init__(self, shell: IvrShell, centre: LiveCentre, *, today: IvrToday,
                  timers: Timers | None = None, scale: Callable[[float], float] = float,
                  rates: Mapping[str, float] | None = None,
-                 ended: Callable[[CallResult, Answerer], object] | None = None) -> None:
+                 ended: Callable[[CallResult, Answerer], object] | None = None,
+                 opening: Callable[[CallArrived], Mapping[str, str]] | None = None) -> None:
         self.shell = shell
         self.centre = centre
         self.today = today
@@ -153,6 +154,7 @@ class IvrRunner:
         self.scale = scale
         self.rates = dict(rates or {})
         self.ended = ended
+        self.opening = opening
         self.live: dict[str, _Live] = {}
         # Calls handed to agents, with their answerer, for the survey leg.
         self._handed: dict[str, tuple[CallResult, Answerer]] = {}
@@ -171,8 +173,12 @@ class IvrRunner:
 
     def ring(self, arrived: CallArrived, answerer: Answerer, *,
              context: Mapping[str, str] | None = None, segment: str = "") -> CallRun:
-        """A call comes in: answer it and run it to its first wait, now."""
-        run = CallRun.new(self.shell, arrived, context=context or {}, segment=segment)
+        """A call comes in: answer it and run it to its first wait, now. ``opening`` (the
+        centre's hours at this moment) overrides what ``context`` says of them."""
+        known = dict(context or {})
+        if self.opening is not None:
+            known.update(self.opening(arrived))
+        run = CallRun.new(self.shell, arrived, context=known, segment=segment)
         call = _Live(key=arrived.call_id, run=run, answerer=answerer)
         self.live[call.key] = call
         self._go(call, run.start)

@@ -22,6 +22,7 @@ from hotline.web import (
     api_agent,
     api_approvals,
     api_auth,
+    api_hours,
     api_settings,
     api_supervisor,
     api_transactions,
@@ -80,8 +81,8 @@ def create_app(build: Callable[[], Services], *, close: Callable[[Services], Non
                                                                "errors": errors}},
                             status_code=422)
 
-    for module in (api_auth, api_agent, api_supervisor, api_admin, api_settings, api_users,
-                   api_transactions, api_approvals, stream):
+    for module in (api_auth, api_agent, api_supervisor, api_admin, api_settings, api_hours,
+                   api_users, api_transactions, api_approvals, stream):
         app.include_router(module.router)
     app.include_router(pages_admin.admin_router)
     pages.mount(app)

@@ -24,7 +24,7 @@ from hotline.store.sql.directory import (
     TargetRecord,
     WorkflowRecord,
 )
-from hotline.web import api_admin, api_settings, api_users, pages_admin
+from hotline.web import api_admin, api_hours, api_settings, api_users, pages_admin
 from hotline.web.app import create_app
 from hotline.web.deps import route_roles
 from hotline.web.ports import ROLES
@@ -83,9 +83,13 @@ def log_length(world: World) -> int:
 
 
 # --- who may do what -----------------------------------------------------------------------------
+ADMIN_ROUTES = [*api_admin.router.routes, *api_settings.router.routes, *api_hours.router.routes,
+                *api_users.router.routes]
+
+
 def _routes() -> list[tuple[str, str]]:
     out = []
-    for route in [*api_admin.router.routes, *api_settings.router.routes, *api_users.router.routes]:
+    for route in ADMIN_ROUTES:
         assert isinstance(route, APIRoute)
         path = re.sub(r"\{[^}]+\}", "x", route.path)
         out += [(method, path) for method in sorted(route.methods or ())]
@@ -93,7 +97,7 @@ def _routes() -> list[tuple[str, str]]:
 
 
 def test_every_admin_route_lets_in_admins_and_supervisors_only_to_read() -> None:
-    for route in [*api_admin.router.routes, *api_settings.router.routes, *api_users.router.routes]:
+    for route in ADMIN_ROUTES:
         assert isinstance(route, APIRoute)
         reading = route.methods == {"GET"}
         assert route_roles(route) == (("supervisor", "admin") if reading else ("admin",)), \
