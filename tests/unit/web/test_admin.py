@@ -442,7 +442,8 @@ def test_changes_are_audited_and_passwords_never(client: TestClient, world: Worl
 def test_the_admin_page_is_served_with_its_script(client: TestClient) -> None:
     r = client.get("/admin")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
-    for section in ("agents", "skills", "queues", "workflows", "targets", "codes", "users"):
+    for section in ("agents", "skills", "queues", "workflows", "targets", "codes", "hours",
+                    "users"):
         assert f'id="tab-{section}"' in r.text
     assert 'src="/static/admin.js"' in r.text and 'href="/static/admin.css"' in r.text
     config = pages_admin.admin_config()  # the forms' choices, rendered for the script

@@ -1,10 +1,11 @@
 // The admin page: a list and a form per kind (agents, skills, queues, workflows, targets,
-// codes, users) over /api/v1/admin. A refusal that names a field (details.field, or each of
+// codes, hours (js/admin_hours.js), users) over /api/v1/admin. A refusal that names a field (details.field, or each of
 // details.errors) is shown under that field; anything else goes above the form's buttons.
 // Supervisors see everything read-only.
 
 import { ApiError, forgetCsrf, get, post, rememberCsrf, toLogin, whoAmI } from "./js/api.js";
 import { $, esc, hideError, humanize, pageConfig, showError } from "./js/ui.js";
+import { hoursSection } from "./js/admin_hours.js";
 
 const API = "/api/v1/admin";
 const CONFIG = pageConfig();
@@ -13,6 +14,7 @@ const CSRF_KEY = "hotline.csrf"; // where the login page keeps it (js/api.js)
 const data = {
   skills: [], agents: [], queues: [], workflows: [], targets: [], metrics: [], ratios: [],
   board: { targets: {}, alerts: {} }, reason: [], wrap_up: [], users: [],
+  hours: [], holidays: [], weekdays: [], opening: null,
 };
 let canEdit = false;
 
@@ -57,16 +59,17 @@ class FieldError extends Error {
 }
 
 async function loadAll() {
-  const [skills, agents, queues, workflows, targets, reasons, wrapUps, users] = await Promise.all([
+  const [skills, agents, queues, workflows, targets, reasons, wrapUps, users, hours] = await Promise.all([
     get(`${API}/skills`), get(`${API}/agents`), get(`${API}/queues`), get(`${API}/workflows`),
     get(`${API}/targets`), get(`${API}/reason-codes`), get(`${API}/wrap-up-codes`),
-    get(`${API}/users`),
+    get(`${API}/users`), get(`${API}/business-hours`),
   ]);
   Object.assign(data, {
     skills: skills.skills, agents: agents.agents, queues: queues.queues,
     workflows: workflows.workflows, targets: targets.targets, metrics: targets.metrics,
     ratios: targets.ratios, board: targets.wallboard, reason: reasons.codes,
-    wrap_up: wrapUps.codes, users: users.users,
+    wrap_up: wrapUps.codes, users: users.users, hours: hours.hours, holidays: hours.holidays,
+    weekdays: hours.weekdays, opening: hours.now,
   });
   for (const render of RENDERERS) render();
 }
@@ -694,7 +697,9 @@ function readAgentSafely() {
 }
 
 const RENDERERS = [renderChoices, renderAgents, renderSkills, renderQueues, renderWorkflows,
-  renderTargets, codeSection("reason"), codeSection("wrap_up"), renderUsers, lockForms];
+  renderTargets, codeSection("reason"), codeSection("wrap_up"),
+  hoursSection({ data, put, del, submit, table, mode, key, value, lockForms, esc, part, FieldError, $ }),
+  renderUsers, lockForms];
 
 /** Supervisors read: every control of every form is disabled, and the buttons hidden. */
 function lockForms() {
