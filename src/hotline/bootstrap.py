@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 
-from hotline.banking.demo import can_authenticate, demo_bank, renew_credential
+from hotline.banking.demo import demo_bank
 from hotline.banking.masking import mask_pan
 from hotline.banking.model import Segment
+from hotline.bootstrap_ivr import demo_ivr, start_ari
 from hotline.core.commands import DefineQueue, DefineWorkflow, RegisterAgent
 from hotline.core.engine import EngineConfig
 from hotline.live.centre import Batch, LiveCentre
@@ -185,7 +186,7 @@ def build_services(config: ServerConfig) -> Services:
     retention = services.extra["desk_retention"] = desk_retention(services)
     retention.start()
     if config.ari is not None:
-        _start_ari(services, config.ari())
+        start_ari(services, config.ari())
     return services
 
 
@@ -256,139 +257,10 @@ def _start_demo(services: Services, scenario: Any, config: ServerConfig) -> None
                       humans=frozenset(d for d, _ in DEMO_DESKS), customers=others,
                       vip_customers=vip, survey=services.extra["surveys"].answer)
     floor.configure()
-    _demo_ivr(services, floor, scenario, bank, built.credentials, rng)
+    demo_ivr(services, floor, scenario, bank, built.credentials, rng)
     floor.start()
     services.demo = floor
     services.settings.demo = True
-
-
-def _demo_ivr(services: Services, floor: Any, scenario: Any, bank: Any,
-              credentials: Any, rng: random.Random) -> None:
-    """The demo's callers walk the scenario's flows through the IVR runner (``ivr.mode:
-    flows``); the bank is the stored one, and today's IVR figures go to the wallboard."""
-    from hotline.channels.ivr_bank import IvrBank, SandboxDirectory
-    from hotline.channels.ivr_session import IvrShell
-    from hotline.live.demo_ivr import WalkingCallers
-    from hotline.live.ivr_runner import IvrRunner, NullLine, shell_clock
-
-    settings = scenario.ivr
-    if settings is None or settings.mode != "flows":
-        return
-    centre = services.centre
-    from hotline.banking.model import Actor, ActorKind, Channel, RequestContext
-    from hotline.ivr.actions import LockedOut
-
-    def usable(credential: Any) -> bool:
-        return can_authenticate(bank, credential)
-
-    def renew(credential: Any) -> Any:
-        # A lost card is replaced when its customer next calls, so the callers who can get
-        # past the PIN do not dwindle as the IVR's lost-card reports add up.
-        return renew_credential(bank, credential, ctx=RequestContext(
-            actor=Actor(kind=ActorKind.SYSTEM, actor_id="demo-card-office"),
-            channel=Channel.SYSTEM, contact_id=None, now=shell.clock()))
-
-    walking = WalkingCallers(settings, rng, credentials, source=scenario.name, usable=usable,
-                             renew=renew)
-    line = NullLine(random.Random(f"{scenario.name}-voicemail"))
-    shell = IvrShell(telephony=line, registry=walking.registry,
-                     bank=IvrBank(bank, SandboxDirectory(bank)), engine=floor.callers,
-                     clock=shell_clock(centre), estimate_wait=_waits(services).estimate,
-                     surveys=services.extra["surveys"].answer)
-    today = _ivr_today(services)
-    callers = floor.callers
-
-    def ended(result: Any, caller: Any) -> None:
-        callers.ivr_ended(result.outcome, result.call_id)
-        # A caller locked out is put through to an agent, who unlocks the PIN once they know
-        # who is calling: else the stored bank would lock the demo's customers one by one.
-        customer = getattr(caller, "customer_id", None)
-        if customer and result.outcome == "enqueued" \
-                and any(isinstance(e, LockedOut) for e in result.ivr_events):
-            pin = bank.state.pins.get(customer)
-            if pin is not None and pin.locked:
-                bank.unlock_pin(customer_id=customer, ctx=RequestContext(
-                    actor=Actor(kind=ActorKind.AGENT, actor_id="demo-floor"),
-                    channel=Channel.AGENT, contact_id=result.call_id,
-                    now=shell.clock()))
-
-    runner = IvrRunner(shell, centre, today=today, timers=floor.timers, scale=floor.pace.scaled,
-                       rates=settings.chars_per_s, ended=ended,
-                       opening=services.extra["opening"].context)
-    callers.use_ivr(runner, walking)
-    services.extra["ivr_today"] = today
-    services.extra["ivr_runner"] = runner
-
-
-def _ivr_today(services: Services) -> Any:
-    """Today's IVR figures, read back from the database on a restart the same day and written
-    to it every `FLUSH_S` seconds when they changed (and when the server stops)."""
-    from hotline.live.ivr_today import FLUSH_S, IvrToday
-    from hotline.store.sql.ivr_days import IvrDayStore
-
-    centre = services.centre
-    today = IvrToday(services.today.zone, centre.clock.now,
-                     days=IvrDayStore(services.extra["database"]))
-
-    def flush() -> None:
-        try:
-            today.flush()
-        except Exception:  # the next round tries again; the wallboard goes on meanwhile
-            logger.exception("IVR figures flush failed")
-        services.extra["ivr_flush"] = centre.clock.call_at(centre.clock.now() + FLUSH_S, flush)
-
-    services.extra["ivr_flush"] = centre.clock.call_at(centre.clock.now() + FLUSH_S, flush)
-    return today
-
-
-def _waits(services: Services) -> Any:
-    """The centre's wait estimates (one per server: the IVR's callback offers ask it)."""
-    from hotline.live.waits import LiveWaits
-
-    found = services.extra.get("waits")
-    if found is None:
-        found = services.extra["waits"] = LiveWaits(services.centre)
-        services.centre.subscribe(found.heard)
-    return found
-
-
-def _start_ari(services: Services, telephony: AriTelephony) -> None:
-    """Calls from Asterisk walk the shipped flows (docs/asterisk.md) against the stored sandbox
-    bank (whatever this database holds: empty on a fresh one, so nobody authenticates); agent
-    requests and callbacks become contacts on the centre, with the customer's masked card."""
-    import asyncio
-
-    from hotline.banking.pins import SANDBOX_PARAMS, PinHasher
-    from hotline.channels.ivr_bank import IvrBank, SandboxDirectory
-    from hotline.ivr.library import shipped_registry
-    from hotline.live.ivr_ari import AriLine
-    from hotline.live.ivr_runner import CentreRouting
-    from hotline.store.sql.bank import BankStore
-    from hotline.store.sql.bank_persistent import PersistentBank
-
-    centre = services.centre
-    bank = PersistentBank.open(BankStore(services.extra["database"]),
-                               hasher=PinHasher(params=SANDBOX_PARAMS))
-
-    def masked_card(gathered: Any) -> dict[str, Any]:
-        customer = gathered.get("customer_id", "")
-        first = next((c for c in bank.state.cards.values() if c.customer_id == customer), None)
-        if not customer or first is None:
-            return {}
-        # A lost card's replacement stands for it now.
-        return {"card": mask_pan(bank.state.cards[bank.state.current_card(first.card_id)].pan)}
-
-    today = _ivr_today(services)
-    line = AriLine(telephony, centre, registry=shipped_registry(),
-                   bank=IvrBank(bank, SandboxDirectory(bank)),
-                   routing=CentreRouting(centre, enrich=masked_card), today=today,
-                   loop=asyncio.get_running_loop(), surveys=services.extra["surveys"].answer,
-                   estimate_wait=_waits(services).estimate,
-                   opening=services.extra["opening"].context)
-    services.extra["ivr_today"] = today
-    services.extra["ari_line"] = line
-    services.extra.setdefault("ivr_runner", line)  # its figures on /supervisor/ivr
-    line.start()
 
 
 def build_app(config: ServerConfig) -> FastAPI:

@@ -14,7 +14,8 @@ FORBIDDEN_MODULES = {
     "fastapi", "starlette", "uvicorn", "aiosmtpd", "smtplib", "imaplib", "nats", "time",
     "threading", "subprocess", "multiprocessing",
 }
-SHELL_PACKAGES = {"store", "web", "bus", "channels", "sim", "cli", "bootstrap", "live"}
+SHELL_PACKAGES = {"store", "web", "bus", "channels", "sim", "cli", "bootstrap", "bootstrap_ivr",
+                  "live"}
 CLOCK_CALLS = {"now", "utcnow", "today"}
 
 
