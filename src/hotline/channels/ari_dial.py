@@ -48,6 +48,10 @@ class AriDial(AriState):
             return call.failure
         return call.dial.outcome
 
+    def on_hold(self, call_id: str) -> bool:
+        call = self._calls.get(call_id)
+        return call is not None and call.moh
+
     def bridge_outcome(self, call_id: str) -> str | NotAnswered:
         """``""`` while the agent rings or joins, ``bridged``, ``gone`` (the caller left),
         ``released``, or the failure."""
@@ -78,6 +82,19 @@ class AriDial(AriState):
         return Step(
             requests=(self._originate(leg, endpoint, f"{AGENT_ARG},{call_id}", call.number),)
         )
+
+    def hold_music(self, call_id: str, *, on: bool) -> Step:
+        """Start (``on``) or stop the configured music on hold on a waiting caller; a call
+        already in that state, or a class of ``""``, asks nothing."""
+        call = self._live(call_id)
+        if call is None:
+            return self._dropped(call_id, "music on hold")
+        if on == call.moh or not self.config.moh_class:
+            return Step()
+        call.moh = on
+        if on:
+            return Step(requests=(self._channel(call, "moh", ("mohClass", self.config.moh_class)),))
+        return Step(requests=(cleanup("DELETE", f"/channels/{call_id}/moh"),))
 
     def release(self, call_id: str) -> Step:
         """The agent's part is over (ended on the desktop): hang up the agent's leg and drop
@@ -178,6 +195,9 @@ class AriDial(AriState):
         if call.state != "live":
             out.requests.append(cleanup("DELETE", f"/channels/{agent.dial.channel_id}"))
             return
+        if call.moh:  # the agent is there: the music stops before the caller joins the bridge
+            call.moh = False
+            out.requests.append(cleanup("DELETE", f"/channels/{call.call_id}/moh"))
         agent.bridge_id = self._id("bridge")
         out.requests.append(
             AriRequest(

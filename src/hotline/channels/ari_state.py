@@ -33,6 +33,10 @@ class AriConfig:
     outbound_endpoint: str = "PJSIP/{number}@trunk"
     transfer_context: str = "hotline-transfer"
     dial_timeout_s: int = 30
+    #: Asterisk's music-on-hold class a caller hears while waiting for an agent ("" for none).
+    moh_class: str = "default"
+    #: The caller id a callback shows the customer ("": the trunk's default).
+    caller_id: str = ""
     #: Ids this adapter gives channels, playbacks and bridges start with this.
     id_prefix: str = "hotline"
     media: Callable[[str, str, str], str] = default_media
@@ -130,6 +134,7 @@ class AriCall:
     dial: Dial | None = None
     agent: AgentLeg | None = None
     failure: NotAnswered | None = None
+    moh: bool = False  # music on hold is playing
 
 
 def text_at(data: object, *keys: str) -> str:
@@ -193,6 +198,7 @@ class AriState:
         if call.state == "live":
             call.state = "gone"
         call.playbacks.clear()
+        call.moh = False  # it went with the channel
         if call.collect is not None:
             call.collect, call.result = None, call.hung_up
         out.requests.extend(self._release_agent(call))

@@ -57,9 +57,12 @@ def _wall_clock() -> datetime:
 
 def config_from_env(env: Mapping[str, str]) -> AriConfig:
     """``HOTLINE_ARI_APP``, ``HOTLINE_ARI_AGENT_ENDPOINT`` (``PJSIP/{agent_id}``),
-    ``HOTLINE_ARI_OUTBOUND_ENDPOINT`` (``PJSIP/{number}@trunk``) and
-    ``HOTLINE_ARI_TRANSFER_CONTEXT``; unset ones keep their defaults."""
+    ``HOTLINE_ARI_OUTBOUND_ENDPOINT`` (``PJSIP/{number}@trunk``, callbacks dial it),
+    ``HOTLINE_ARI_TRANSFER_CONTEXT``, ``HOTLINE_ARI_MOH_CLASS`` (``default``; ``none`` for
+    silence) and ``HOTLINE_ARI_CALLER_ID`` (what a callback shows); unset ones keep their
+    defaults."""
     base = AriConfig()
+    moh = env.get("HOTLINE_ARI_MOH_CLASS", "")
     return AriConfig(
         # Ids unique to this run: a restarted Hotline must not reuse a live channel's id.
         id_prefix=f"hotline-{secrets.token_hex(4)}",
@@ -67,6 +70,8 @@ def config_from_env(env: Mapping[str, str]) -> AriConfig:
         agent_endpoint=env.get("HOTLINE_ARI_AGENT_ENDPOINT") or base.agent_endpoint,
         outbound_endpoint=env.get("HOTLINE_ARI_OUTBOUND_ENDPOINT") or base.outbound_endpoint,
         transfer_context=env.get("HOTLINE_ARI_TRANSFER_CONTEXT") or base.transfer_context,
+        moh_class="" if moh == "none" else moh or base.moh_class,
+        caller_id=env.get("HOTLINE_ARI_CALLER_ID") or base.caller_id,
     )
 
 
@@ -107,6 +112,10 @@ class AriTelephony:
 
     def now(self) -> datetime:
         return self._clock()
+
+    @property
+    def config(self) -> AriConfig:
+        return self._core.config
 
     # -- the port ------------------------------------------------------------------------------
     def answer(self, call_id: str) -> None:
@@ -172,8 +181,7 @@ class AriTelephony:
     def originate(self, *, number: str, caller_id: str) -> str:
         """Dial ``number`` and wait for the answer; raises `NotAnswered` (``outcome`` busy,
         no_answer or failed) when the callee does not take the call."""
-        call_id, step = self._core.originate(number=number, caller_id=caller_id, now=self.now())
-        self._run(step)
+        call_id = self.begin_originate(number=number, caller_id=caller_id)
         while not (outcome := self._core.dial_outcome(call_id)):
             self._pump()
         if isinstance(outcome, NotAnswered):
@@ -193,6 +201,24 @@ class AriTelephony:
     def collected(self, call_id: str) -> CollectResult | None:
         """The result of ``call_id``'s collect, once (None while the caller is keying)."""
         return self._core.take_result(call_id)
+
+    def begin_originate(self, *, number: str, caller_id: str) -> str:
+        """Dial ``number``; `dial_outcome` says when the callee answered or why not."""
+        call_id, step = self._core.originate(number=number, caller_id=caller_id, now=self.now())
+        self._run(step)
+        return call_id
+
+    def dial_outcome(self, call_id: str) -> str | NotAnswered:
+        """``""`` while the callee's phone rings, ``answered``, or the failure."""
+        return self._core.dial_outcome(call_id)
+
+    def hold_music(self, call_id: str, *, on: bool) -> None:
+        """Start or stop music on hold (``config.moh_class``); bridging an agent stops it."""
+        self._run(self._core.hold_music(call_id, on=on))
+
+    def on_hold(self, call_id: str) -> bool:
+        """Music on hold is playing on the call."""
+        return self._core.on_hold(call_id)
 
     def playing(self, call_id: str) -> bool:
         """Prompts are still queued on the call."""

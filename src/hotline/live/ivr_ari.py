@@ -28,15 +28,12 @@ ends), joins the thread and the thread closes the event stream.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import logging
 import queue
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TypeVar
 
 from hotline.channels.errors import ChannelError, LineStopped, NotAnswered
 from hotline.channels.ivr_call import CallResult
@@ -54,69 +51,20 @@ from hotline.core import events as ev
 from hotline.core.commands import AbandonContact, EndContact, OfferContact, RequestCallback
 from hotline.core.errors import CoreError
 from hotline.core.live import CONNECTED, ON_HOLD, RESERVED, WAITING
-from hotline.ivr.actions import BankRequest, Collect
+from hotline.ivr.actions import Collect
 from hotline.ivr.errors import IvrError
-from hotline.ivr.inputs import BankReplied
 from hotline.ivr.registry import FlowRegistry
+from hotline.live.ari_callbacks import CallbackDialer, HoldMusic
+from hotline.live.ari_loop import POLL_S, LoopBank, OnLoop, PromptsFirst
 from hotline.live.centre import Batch, LiveCentre
 from hotline.live.ivr_runner import shell_clock
 from hotline.live.ivr_today import IvrToday
 
-T = TypeVar("T")
 log = logging.getLogger(__name__)
-#: How long the worker waits for ARI events before it looks at its jobs again.
-POLL_S = 0.2
 #: The flows' context when nothing else is known (no ``opening``): agents answer round the clock.
 ALWAYS_OPEN: Mapping[str, str] = {"business_hours": "true", "holiday": "false"}
 _CALL_ERRORS = (ChannelError, CoreError, IvrError)
-
-
-class OnLoop:
-    """Runs functions on the event loop for the worker thread, and waits for their result."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, stopping: threading.Event) -> None:
-        self.loop = loop
-        self.stopping = stopping
-
-    def call(self, fn: Callable[[], T]) -> T:
-        """``fn()`` on the loop; raises what it raised, or `LineStopped` once stopping."""
-        done: concurrent.futures.Future[T] = concurrent.futures.Future()
-
-        def run() -> None:
-            if not done.set_running_or_notify_cancel():
-                return
-            try:
-                done.set_result(fn())
-            except BaseException as exc:  # handed to the worker, which re-raises it
-                done.set_exception(exc)
-
-        self.post(run)
-        while True:
-            try:
-                return done.result(timeout=POLL_S)
-            except TimeoutError:
-                if self.stopping.is_set():
-                    done.cancel()
-                    raise LineStopped("event loop", "the server is stopping") from None
-
-    def post(self, fn: Callable[[], object]) -> None:
-        """``fn()`` on the loop, not waited for."""
-        try:
-            self.loop.call_soon_threadsafe(fn)
-        except RuntimeError:  # the loop is closed: the server is gone
-            raise LineStopped("event loop", "is closed") from None
-
-
-class LoopBank:
-    """The bank's answers, computed on the event loop."""
-
-    def __init__(self, bank: BankAnswers, on_loop: OnLoop) -> None:
-        self.bank = bank
-        self.on_loop = on_loop
-
-    def answer(self, request: BankRequest, *, call_id: str, key: str, now: datetime) -> BankReplied:
-        return self.on_loop.call(
-            lambda: self.bank.answer(request, call_id=call_id, key=key, now=now))
+_CALLBACK_EVENTS = (ev.ContactConnected, ev.ContactEnded)
 
 
 class LoopRouting:
@@ -136,42 +84,6 @@ class LoopRouting:
         # A connection is bridged by the line when the centre announces it, in one place:
         # the shell must not bridge (and block on the agent's phone) inside the offer.
         return [e for e in self.on_loop.call(run) if type(e) is not ev.ContactConnected]
-
-
-class PromptsFirst:
-    """The adapter as the IVR shell sees it on the worker: a hang-up or a transfer is sent once
-    the call's queued prompts were said (a goodbye), and the shell goes on at once."""
-
-    def __init__(self, telephony: AriTelephony) -> None:
-        self.telephony = telephony
-
-    def answer(self, call_id: str) -> None:
-        self.telephony.answer(call_id)
-
-    def play(self, call_id: str, *, prompt_id: str, text: str, language: str) -> None:
-        self.telephony.play(call_id, prompt_id=prompt_id, text=text, language=language)
-
-    def collect(self, call_id: str, *, max_digits: int, min_digits: int, terminator: str,
-                timeout_s: float, secret: bool) -> CollectResult:
-        # Not on the line's path (it begins collects itself); kept whole for the port.
-        return self.telephony.collect(call_id, max_digits=max_digits, min_digits=min_digits,
-                                      terminator=terminator, timeout_s=timeout_s, secret=secret)
-
-    def record(self, call_id: str, *, name: str, max_s: float, beep: bool) -> RecordResult:
-        # Not on the line's path either: its shell has the adapter as ``recorder``.
-        return self.telephony.record(call_id, name=name, max_s=max_s, beep=beep)
-
-    def bridge(self, call_id: str, *, agent_id: str) -> None:
-        self.telephony.bridge(call_id, agent_id=agent_id)
-
-    def transfer(self, call_id: str, *, number: str) -> None:
-        self.telephony.begin_transfer(call_id, number=number)
-
-    def hang_up(self, call_id: str) -> None:
-        self.telephony.begin_hang_up(call_id)
-
-    def originate(self, *, number: str, caller_id: str) -> str:
-        return self.telephony.originate(number=number, caller_id=caller_id)
 
 
 @dataclass(kw_only=True, slots=True)
@@ -211,6 +123,8 @@ class AriLine:
         self.handed: dict[str, CallResult] = {}  # IVR parts that went to an agent
         self._bridges: dict[str, _Bridge] = {}
         self.failed = 0
+        self.hold = HoldMusic(telephony)
+        self.callbacks = CallbackDialer(telephony, centre, self.on_loop, self._caller_gone)
         self._jobs: queue.SimpleQueue[tuple[str, str, str]] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._work, name="hotline-ari", daemon=True)
         self._unsubscribe = centre.subscribe(self._heard)
@@ -242,6 +156,9 @@ class AriLine:
         calls = self.routing.calls
         for _, e in batch:
             te = type(e)
+            in_calls = te in _CALLBACK_EVENTS and e.contact_id in calls  # type: ignore[attr-defined]
+            if in_calls and self.callbacks.heard(e):
+                continue  # a callback contact: the dialer calls the customer
             if te is ev.ContactConnected and e.contact_id in calls:  # type: ignore[attr-defined]
                 self._jobs.put(("connect", e.contact_id, e.agent_id))  # type: ignore[attr-defined]
             elif te is ev.ContactEnded and e.contact_id in calls:  # type: ignore[attr-defined]
@@ -274,6 +191,9 @@ class AriLine:
                 self._take_jobs()
                 self._advance()
                 self._ring_agents()
+                self.callbacks.tick()
+                for call_id in self.hold.due():
+                    self._guard(call_id, self._on_hold, call_id)
         except LineStopped:
             pass
         except Exception:  # the line is down; the rest of the server goes on
@@ -323,6 +243,7 @@ class AriLine:
         call_id = run.call_id
         if not survey and result.outcome == "enqueued" and not self.telephony.ended(call_id):
             self.handed[call_id] = result  # waits for an agent, then the survey
+            self.hold.wait(call_id)
         elif not self.telephony.ended(call_id):
             self.telephony.begin_hang_up(call_id)
 
@@ -343,7 +264,12 @@ class AriLine:
         run.recorded(message)  # hangs up and offers the message to the centre (on the loop)
         self._waits(run, None, survey=survey)
 
+    def _on_hold(self, call_id: str) -> None:
+        self.telephony.hold_music(call_id, on=True)
+
     def _hung_up(self, call_id: str) -> None:
+        self.callbacks.hung_up(call_id)
+        self.hold.cancel(call_id)
         self._bridges.pop(call_id, None)
         if self.handed.pop(call_id, None) is not None:
             self.on_loop.post(lambda: self._caller_gone(call_id))
@@ -357,6 +283,7 @@ class AriLine:
             if call_id not in self.handed:
                 continue  # the caller left, or a callback contact: no line to act on
             if kind == "connect":
+                self.hold.cancel(call_id)  # the agent came before the music started
                 self._bridges[call_id] = _Bridge(agent_id=agent_id)
             elif kind == "ended":
                 self._bridges.pop(call_id, None)
@@ -387,6 +314,8 @@ class AriLine:
     def _survey(self, call_id: str) -> None:
         """The agent ended the contact: release their leg, ask the survey (or hang up)."""
         result = self.handed.pop(call_id)
+        self.hold.cancel(call_id)
+        self.telephony.hold_music(call_id, on=False)  # the agent never came to the phone
         self.telephony.release(call_id)
         run = CallRun.survey(self.shell, result)
         if run is None:

@@ -1,8 +1,9 @@
 """`hotline serve --telephony ari` as wired by bootstrap: a call from Asterisk (a recorded ARI
 sequence, tests/fixtures/ari/agent_call_live.jsonl, replayed by the fake transport) walks the
 shipped flow against the stored sandbox bank on the worker thread, asks for an agent and waits
-in the live centre with what the IVR learnt (a masked card); the agent accepts, the agent's
-phone is rung and bridged over ARI; the agent ends the contact, the caller answers the survey
+in the live centre with what the IVR learnt (a masked card), hearing music on hold once the IVR's
+last words were said; the agent accepts, the agent's phone is rung, the music stops and both
+are bridged over ARI; the agent ends the contact, the caller answers the survey
 and the server's close stops the worker and closes the event stream. The replay fails the
 test on any request other than the recorded ones; no PIN or card number reaches a log line,
 an adapter event or the event log.
@@ -165,11 +166,13 @@ def test_a_call_from_asterisk_reaches_an_agent_over_an_ari_bridge_then_the_surve
         assert attributes["customer_id"] == cred.customer_id
         assert attributes["card"] == mask_pan(cred.pan) != cred.pan
         assert not any(isinstance(e, CallBridged) for e in tel.log)  # nobody accepted yet
+        wait_for(line, "music on hold", lambda: tel.on_hold(CALL))
 
         reservation = next(e for e in logged() if isinstance(e, ev.ReservationCreated))
         client.portal.call(lambda: centre.execute(
             AcceptReservation(reservation_id=reservation.reservation_id)))
         wait_for(line, "the bridge", lambda: CallBridged(call_id=CALL, agent_id="rm1") in tel.log)
+        assert not tel.on_hold(CALL)  # stopped before the caller joined the bridge
 
         client.portal.call(lambda: centre.execute(EndContact(contact_id=CALL)))
         wait_for(line, "the survey and the hang-up", lambda: tel.ended(CALL) and not line.runs)
