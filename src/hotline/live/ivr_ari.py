@@ -13,8 +13,12 @@ the centre are not thread-safe: every call into them is handed to the event loop
 (``call_soon_threadsafe``) and the worker waits for the answer. The loop never waits for the
 worker: what the centre does to one of these calls becomes a job on the worker's queue.
 
+- The IVR part ended in a queue: once its last words were said the caller hears music on hold
+  (`ari_callbacks.HoldMusic`); the adapter stops it when the agent answers.
 - An agent accepted (``ContactConnected``): once the call's prompts are done, the agent's phone
-  rings and both join an ARI bridge; an agent who does not answer is logged.
+  rings and both join an ARI bridge; an agent who does not answer is logged. A callback
+  contact this line offered (booked in the IVR, or a voicemail) is dialled out instead
+  (`ari_callbacks.CallbackDialer`).
 - The agent ended the contact (``ContactEnded``): the agent's leg and the bridge go, and the
   caller gets the flow's survey, which ends the call; a flow without one hangs up.
 - The caller hung up after the IVR: a waiting contact is abandoned, a connected one ended.
