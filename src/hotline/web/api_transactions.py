@@ -14,6 +14,7 @@ holds across a restart too; so are the refused verification attempts of a contac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -265,40 +266,30 @@ async def payment(contact_id: str, body: PaymentBody, who: Session = require(*AG
                                  body.payee_account, body.payee_bank, body.amount))
 
 
-@router.post("/agent/contacts/{contact_id}/banking/cards/{card_id}/freeze",
-             summary="Freeze one of the caller's cards")
-async def freeze(contact_id: str, card_id: str, body: KeyBody, who: Session = require(*AGENTS),
-                 svc: Services = Depends(services)) -> JSONResponse:
-    op = ChangeCard(card_id=card_id, action=CardAction.FREEZE)
-    return _perform(svc, who, contact_id, op, body.idempotency_key,
-                    fingerprint("freeze", card_id))
+def _card_route(action: str, operation: Callable[[str], Operation], summary: str,
+                description: str = "") -> None:
+    """POST .../cards/{card_id}/{action}: one card change, same rules as every operation."""
+
+    async def change(contact_id: str, card_id: str, body: KeyBody,
+                     who: Session = require(*AGENTS),
+                     svc: Services = Depends(services)) -> JSONResponse:
+        # The fingerprint names the action as stored idempotency keys have it ("report_lost").
+        return _perform(svc, who, contact_id, operation(card_id), body.idempotency_key,
+                        fingerprint(action.replace("-", "_"), card_id))
+
+    router.add_api_route(f"/agent/contacts/{{contact_id}}/banking/cards/{{card_id}}/{action}",
+                         change, methods=["POST"], summary=summary, description=description,
+                         name=action.replace("-", "_"))
 
 
-@router.post("/agent/contacts/{contact_id}/banking/cards/{card_id}/unfreeze",
-             summary="Unfreeze one of the caller's cards")
-async def unfreeze(contact_id: str, card_id: str, body: KeyBody,
-                   who: Session = require(*AGENTS),
-                   svc: Services = Depends(services)) -> JSONResponse:
-    op = ChangeCard(card_id=card_id, action=CardAction.UNFREEZE)
-    return _perform(svc, who, contact_id, op, body.idempotency_key,
-                    fingerprint("unfreeze", card_id))
-
-
-@router.post("/agent/contacts/{contact_id}/banking/cards/{card_id}/report-lost",
-             summary="Report one of the caller's cards lost (frozen for good; then replace it)")
-async def report_lost(contact_id: str, card_id: str, body: KeyBody,
-                      who: Session = require(*AGENTS),
-                      svc: Services = Depends(services)) -> JSONResponse:
-    op = ChangeCard(card_id=card_id, action=CardAction.REPORT_LOST)
-    return _perform(svc, who, contact_id, op, body.idempotency_key,
-                    fingerprint("report_lost", card_id))
-
-
-@router.post("/agent/contacts/{contact_id}/banking/cards/{card_id}/replace",
-             summary="Order a new card for one of the caller's cards reported lost")
-async def replace(contact_id: str, card_id: str, body: KeyBody, who: Session = require(*AGENTS),
-                  svc: Services = Depends(services)) -> JSONResponse:
-    """The bank issues a new number on the same account; the receipt names it masked. Only a
-    card reported lost, once (403 ``not_permitted`` naming ``card_id`` otherwise)."""
-    return _perform(svc, who, contact_id, ReplaceCard(card_id=card_id), body.idempotency_key,
-                    fingerprint("replace", card_id))
+_card_route("freeze", lambda card: ChangeCard(card_id=card, action=CardAction.FREEZE),
+            "Freeze one of the caller's cards")
+_card_route("unfreeze", lambda card: ChangeCard(card_id=card, action=CardAction.UNFREEZE),
+            "Unfreeze one of the caller's cards")
+_card_route("report-lost", lambda card: ChangeCard(card_id=card, action=CardAction.REPORT_LOST),
+            "Report one of the caller's cards lost (frozen for good; then replace it)")
+_card_route("replace", lambda card: ReplaceCard(card_id=card),
+            "Order a new card for one of the caller's cards reported lost",
+            "The bank issues a new number on the same account; the receipt names it masked. "
+            "Only a card reported lost, once (403 ``not_permitted`` naming ``card_id`` "
+            "otherwise).")

@@ -4,42 +4,17 @@ receipt and audit that show the new card masked and never its number."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from hotline.banking.audit import AuditRecord
-from hotline.banking.desk import AgentDesk
 from hotline.banking.model import Card
-from hotline.banking.sandbox import SandboxBank
-from hotline.web.app import create_app
-from tests.unit.banking.helpers import PAN_A, ctx, make_bank
-from tests.unit.web.conftest import HASH, World, build_world, token
-from tests.unit.web.test_transactions import BASE, CUSTOMERS, LIMITS, key, on_call
+from tests.unit.banking.helpers import PAN_A, ctx
+from tests.unit.web.conftest import World, token
+from tests.unit.web.test_transactions import BASE, bank, desk, key, on_call
 
-
-@pytest.fixture
-def world() -> World:
-    w = build_world()
-    w.services.extra["desk"] = AgentDesk(make_bank(), limits=LIMITS)
-    w.services.customers = lambda cid: CUSTOMERS.get(cid)
-    w.services.accounts.add_user(username="sup-desk", display_name="Sup", role="supervisor",
-                                 agent_id="a2", password_hash=HASH)
-    return w
-
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with TestClient(create_app(lambda: world.services)) as c:
-        yield c
-
-
-def bank(world: World) -> SandboxBank:
-    desk = world.services.extra["desk"]
-    assert isinstance(desk, AgentDesk) and isinstance(desk.port, SandboxBank)
-    return desk.port
+# The banking world of the transactions tests (fixtures, used by name).
+from tests.unit.web.test_transactions import client as client
+from tests.unit.web.test_transactions import world as world
 
 
 def report_lost(world: World, card_id: str = "A-DC", customer_id: str = "A") -> None:
@@ -57,12 +32,6 @@ def replace(client: TestClient, h: dict[str, str], contact_id: str, card_id: str
 def successor(world: World, card_id: str) -> Card:
     state = bank(world).state
     return state.cards[state.replaced_by[card_id]]
-
-
-def desk_audit(world: World) -> tuple[AuditRecord, ...]:
-    found = world.services.extra["desk"]
-    assert isinstance(found, AgentDesk)
-    return found.audit
 
 
 def test_a_verified_callers_lost_card_is_replaced_with_a_masked_receipt(
@@ -88,7 +57,7 @@ def test_a_verified_callers_lost_card_is_replaced_with_a_masked_receipt(
                                   "status": "active", "replaced_by": None}
     assert got["receipts"] == [receipt]  # the contact's history
     # Audited by the desk (who, what, when, contact), the web and the bank, masked only.
-    record = desk_audit(world)[-1]
+    record = desk(world).audit[-1]
     assert (record.action, record.actor.actor_id, record.contact_id, record.reference) == (
         "executed", "agent", "c1", new.card_id)
     assert record.at.timestamp() == world.services.now()
@@ -99,7 +68,7 @@ def test_a_verified_callers_lost_card_is_replaced_with_a_masked_receipt(
     bank_record = bank(world).audit[-1]
     assert (bank_record.action, bank_record.contact_id, bank_record.reference) == (
         "card_replaced", "c1", new.card_id)
-    everything = "\n".join([r.text, str(got), str(desk_audit(world)), str(bank(world).audit),
+    everything = "\n".join([r.text, str(got), str(desk(world).audit), str(bank(world).audit),
                             str(world.services.audit.recent(1000))])
     assert new.masked_pan in everything
     assert new.pan not in everything and PAN_A not in everything
