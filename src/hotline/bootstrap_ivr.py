@@ -14,6 +14,8 @@ from hotline.web.services import Services
 
 if TYPE_CHECKING:
     from hotline.channels.telephony_ari import AriTelephony
+    from hotline.live.ivr_today import IvrToday
+    from hotline.live.waits import LiveWaits
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +78,7 @@ def demo_ivr(services: Services, floor: Any, scenario: Any, bank: Any,
     services.extra["ivr_runner"] = runner
 
 
-def ivr_today(services: Services) -> Any:
+def ivr_today(services: Services) -> IvrToday:
     """Today's IVR figures, read back from the database on a restart the same day and written
     to it every `FLUSH_S` seconds when they changed (and when the server stops)."""
     from hotline.live.ivr_today import FLUSH_S, IvrToday
@@ -97,12 +99,12 @@ def ivr_today(services: Services) -> Any:
     return today
 
 
-def waits(services: Services) -> Any:
+def waits(services: Services) -> LiveWaits:
     """The centre's wait estimates (one per server: the IVR's callback offers ask it)."""
     from hotline.live.waits import LiveWaits
 
     found = services.extra.get("waits")
-    if found is None:
+    if not isinstance(found, LiveWaits):
         found = services.extra["waits"] = LiveWaits(services.centre)
         services.centre.subscribe(found.heard)
     return found
@@ -127,12 +129,15 @@ def start_ari(services: Services, telephony: AriTelephony) -> None:
                                hasher=PinHasher(params=SANDBOX_PARAMS))
 
     def masked_card(gathered: Any) -> dict[str, Any]:
-        customer = gathered.get("customer_id", "")
-        first = next((c for c in bank.state.cards.values() if c.customer_id == customer), None)
-        if not customer or first is None:
+        state = bank.state
+        # The customer's first card through the bank's indexes (no scan of every card).
+        first = next((card_id for account_id in state.accounts_of.get(
+            gathered.get("customer_id", ""), ()) for card_id in state.cards_on.get(account_id, ())),
+            None)
+        if first is None:
             return {}
         # A lost card's replacement stands for it now.
-        return {"card": mask_pan(bank.state.cards[bank.state.current_card(first.card_id)].pan)}
+        return {"card": mask_pan(state.cards[state.current_card(first)].pan)}
 
     today = ivr_today(services)
     line = AriLine(telephony, centre, registry=shipped_registry(),
