@@ -377,7 +377,7 @@ class Run:
             # the accept queue of a saturated server.
             await self._settle()
             stopped = await self.bench("POST", "switch/stop")
-            after = await self.bench("GET", "stats")
+            after = await self.bench("GET", "stats?census=1")
             after["switch_behind_s"] = stopped["behind_s"]
             profile = self._finish_profile(spy)
             drain = progress.add_task(f"drain ({a.drain:g} s: deliveries in flight)",

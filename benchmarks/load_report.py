@@ -243,7 +243,7 @@ def report(console: Console, *, args: Any, figures: Figures, sessions: Sequence[
                 "server_rss_peak_mib": m.server_rss_peak / 2**20,
                 "client_rss_peak_mib": m.client_rss_peak / 2**20},
             "server_timings": timings, "server_counts": counts, "server_errors": server_errors,
-            "profile": profile, "gc_debug": after.get("gc_debug")}
+            "profile": profile, "heap_census": after.get("heap_census")}
 
 
 def _server_table(console: Console, timings: dict[str, Any], window: float) -> None:
