@@ -131,7 +131,8 @@ async def change_user(username: str, body: UserChangeBody, who: Session = requir
             or saved.agent_id != user.agent_id:
         revoked = svc.accounts.revoke_sessions(saved.id)
     logged_out = saved.disabled and not user.disabled and _log_out(svc, user.agent_id)
-    differences = {k: v for k, v in _user_json(saved).items() if _user_json(user)[k] != v}
+    was = _user_json(user)
+    differences = {k: v for k, v in _user_json(saved).items() if was[k] != v}
     audit(svc, who, "change_user", username,
           {**differences, "sessions_ended": revoked, "logged_out": logged_out})
     return {"user": _user_json(saved), "sessions_ended": revoked}

@@ -16,6 +16,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -125,15 +126,9 @@ def secrets_checked(caplog: pytest.LogCaptureFixture) -> Iterator[set[str]]:
         assert not leaked, f"secret leaked into a log line: {leaked[0][:80]}"
 
 
-def test_a_call_from_asterisk_reaches_an_agent_over_an_ari_bridge_then_the_survey(
-        tmp_path: Path, secrets_checked: set[str]) -> None:
-    url = f"sqlite:///{tmp_path / 'ari.sqlite'}"
-    cred = _bank(url)
-    secrets_checked |= {cred.pan, cred.pin}
-    replay = ReplayTransport.load(FIXTURE)
-    gated = Gated(replay)
-    tel = AriTelephony(gated, clock=replay.now, wait_s=0.2)
-    config = ServerConfig(database_url=url, fast_hashes=True, ari=lambda: tel)
+@contextmanager
+def served(config: ServerConfig) -> Iterator[tuple[TestClient, Services, AriLine]]:
+    """The app of ``config`` in a test client, with its ARI line; stops the line on leaving."""
     built: list[Services] = []
 
     def build() -> Services:
@@ -145,9 +140,22 @@ def test_a_call_from_asterisk_reaches_an_agent_over_an_ari_bridge_then_the_surve
         services.extra["database"].dispose()
 
     with TestClient(create_app(build, close=close)) as client:
-        services = built[0]
-        line = services.extra["ari_line"]
-        assert isinstance(line, AriLine) and line.running
+        line = built[0].extra["ari_line"]
+        assert isinstance(line, AriLine)
+        yield client, built[0], line
+
+
+def test_a_call_from_asterisk_reaches_an_agent_over_an_ari_bridge_then_the_survey(
+        tmp_path: Path, secrets_checked: set[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'ari.sqlite'}"
+    cred = _bank(url)
+    secrets_checked |= {cred.pan, cred.pin}
+    replay = ReplayTransport.load(FIXTURE)
+    gated = Gated(replay)
+    tel = AriTelephony(gated, clock=replay.now, wait_s=0.2)
+    config = ServerConfig(database_url=url, fast_hashes=True, ari=lambda: tel)
+    with served(config) as (client, services, line):
+        assert line.running
         centre = services.centre
         assert client.portal is not None
         client.portal.call(lambda: _centre(services))

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from hotline.bootstrap import ServerConfig, build_services
+from hotline.bootstrap import ServerConfig
 from hotline.channels.ari_client import ReplayMismatch, ReplayTransport
 from hotline.channels.ari_state import AriConfig
 from hotline.channels.telephony import CallBridged, CallHungUp
@@ -34,9 +34,8 @@ from hotline.core.commands import (
 )
 from hotline.live.ivr_ari import AriLine
 from hotline.store.sql.database import migrate, open_database
-from hotline.web.app import create_app
 from hotline.web.services import Services
-from tests.integration.server.test_ari_live import Gated, _centre, wait_for
+from tests.integration.server.test_ari_live import Gated, _centre, served, wait_for
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ari"
 serving: list[Gated] = []  # the replay of the test running now
@@ -97,20 +96,7 @@ def _booked_and_accepted(client: TestClient, services: Services, line: AriLine) 
 def _run(tmp_path: Path, name: str, steps: object) -> tuple[list[ev.Event], AriTelephony]:
     gated, tel, config = _serve(tmp_path, name)
     serving.append(gated)
-    built: list[Services] = []
-
-    def build() -> Services:
-        built.append(build_services(config))
-        return built[0]
-
-    def close(services: Services) -> None:
-        services.extra.pop("ari_line").close()
-        services.extra["database"].dispose()
-
-    with TestClient(create_app(build, close=close)) as client:
-        services = built[0]
-        line = services.extra["ari_line"]
-        assert isinstance(line, AriLine)
+    with served(config) as (client, services, line):
         _booked_and_accepted(client, services, line)
         gated.go.set()
         assert callable(steps)
