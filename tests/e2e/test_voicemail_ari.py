@@ -8,11 +8,9 @@ card number reaches a log line or an event (the calls key none; the check is the
 
 from __future__ import annotations
 
-import logging
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
@@ -40,33 +38,12 @@ from hotline.core.engine import Engine
 from hotline.core.events import ContactQueued
 from hotline.ivr.library import shipped_registry
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ari"
+# The adapters opened on recordings, and the check that no PIN or card number reached a log.
+from tests.e2e.test_telephony_ari import Recorded
+from tests.e2e.test_telephony_ari import recorded as recorded
+
 CST = timezone(timedelta(hours=8))
 CLOSED = {"business_hours": "false", "holiday": "false"}
-PAN, PIN = "6222020200112233446", "480213"  # the keys of the other recordings: never here
-
-
-class Opened:
-    def __init__(self) -> None:
-        self.adapters: list[AriTelephony] = []
-
-    def __call__(self, name: str) -> tuple[AriTelephony, ReplayTransport]:
-        replay = ReplayTransport.load(FIXTURES / f"{name}.jsonl")
-        tel = AriTelephony(replay, clock=replay.now)
-        self.adapters.append(tel)
-        return tel, replay
-
-
-@pytest.fixture
-def recorded(caplog: pytest.LogCaptureFixture) -> Iterator[Opened]:
-    caplog.set_level(logging.DEBUG)
-    opened = Opened()
-    yield opened
-    records = [r.getMessage() for r in caplog.records]
-    for tel in opened.adapters:
-        records += [*map(repr, tel.log), *map(str, tel.log)]
-    for record in records:
-        assert PAN not in record and PIN not in record, f"secret leaked into {record[:80]}"
 
 
 def arrived(tel: AriTelephony) -> CallArrived:
@@ -102,8 +79,8 @@ def _shell(telephony: TelephonyPort, clock: Callable[[], datetime]) -> IvrShell:
     )
 
 
-def test_the_ivr_shell_takes_a_message_over_ari_as_over_the_simulator(recorded: Opened) -> None:
-    tel, replay = recorded("voicemail_message")
+def test_the_ivr_shell_takes_a_message_over_ari_as_over_the_simulator(recorded: Recorded) -> None:
+    tel, replay = recorded.open("voicemail_message")
     shell = _shell(tel, tel.now)
     call = arrived(tel)
     result = shell.run_call(call, context=CLOSED)
@@ -141,8 +118,8 @@ def test_the_ivr_shell_takes_a_message_over_ari_as_over_the_simulator(recorded: 
     assert sim_result.voicemail.outcome == result.voicemail.outcome == "left"
 
 
-def test_a_caller_gone_during_the_greeting_is_never_recorded(recorded: Opened) -> None:
-    tel, replay = recorded("voicemail_hangup_greeting")
+def test_a_caller_gone_during_the_greeting_is_never_recorded(recorded: Recorded) -> None:
+    tel, replay = recorded.open("voicemail_hangup_greeting")
     cid = arrived(tel).call_id
     tel.answer(cid)
     tel.play(cid, prompt_id="leave_message", text="Please leave your message.", language="en")
@@ -153,8 +130,8 @@ def test_a_caller_gone_during_the_greeting_is_never_recorded(recorded: Opened) -
         tel.hang_up(cid)  # the shell was told, as after a collect
 
 
-def test_hanging_up_ends_the_message_and_asterisk_keeps_it(recorded: Opened) -> None:
-    tel, replay = recorded("voicemail_hangup_recording")
+def test_hanging_up_ends_the_message_and_asterisk_keeps_it(recorded: Recorded) -> None:
+    tel, replay = recorded.open("voicemail_hangup_recording")
     cid = arrived(tel).call_id
     name = recording_name("general", cid, tel.now())
     tel.answer(cid)
@@ -166,8 +143,8 @@ def test_hanging_up_ends_the_message_and_asterisk_keeps_it(recorded: Opened) -> 
     assert tel.ended(cid)
 
 
-def test_a_recording_asterisk_cannot_write_fails_with_its_cause(recorded: Opened) -> None:
-    tel, replay = recorded("voicemail_failed")
+def test_a_recording_asterisk_cannot_write_fails_with_its_cause(recorded: Recorded) -> None:
+    tel, replay = recorded.open("voicemail_failed")
     cid = arrived(tel).call_id
     name = recording_name("general", cid, tel.now())
     tel.answer(cid)
