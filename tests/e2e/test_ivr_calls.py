@@ -35,8 +35,8 @@ from hotline.channels.telephony_sim import (
     Silent,
     SimulatedTelephony,
 )
-from hotline.core.commands import DefineQueue, DefineWorkflow, LogIn, RegisterAgent
-from hotline.core.definitions import AgentProfile, QueueSpec, Workflow, WorkflowStep
+from hotline.core.commands import LogIn, RegisterAgent
+from hotline.core.definitions import AgentProfile
 from hotline.core.engine import Engine
 from hotline.core.events import ContactQueued
 from hotline.ivr.actions import (
@@ -46,6 +46,7 @@ from hotline.ivr.actions import (
     NodeEntered,
 )
 from hotline.ivr.library import shipped_registry
+from tests.e2e.engines import engine_with
 
 OPENED = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -101,13 +102,7 @@ class World:
 def _build() -> World:
     demo = demo_bank(random.Random(20260302), customers=60, vip_share=0.1, opened_at=OPENED)
     sim = SimulatedTelephony(start=START)
-    engine = Engine()
-    now = START.timestamp()
-    for name in WORKFLOWS:
-        engine.handle(DefineQueue(queue=QueueSpec(name=name, expression=f"skills.{name} > 0")), now)
-        engine.handle(
-            DefineWorkflow(workflow=Workflow(name=name, steps=(WorkflowStep(queue=name),))), now
-        )
+    engine = engine_with(*WORKFLOWS, now=START.timestamp())
     shell = IvrShell(
         telephony=sim,
         registry=shipped_registry(),

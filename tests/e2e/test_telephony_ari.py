@@ -52,10 +52,8 @@ from hotline.channels.telephony import (
 )
 from hotline.channels.telephony_ari import AriTelephony, config_from_env
 from hotline.channels.telephony_sim import Press, ScriptedCall, SimulatedTelephony
-from hotline.core.commands import DefineQueue, DefineWorkflow
-from hotline.core.definitions import QueueSpec, Workflow, WorkflowStep
-from hotline.core.engine import Engine
 from hotline.ivr.library import shipped_registry
+from tests.e2e.engines import engine_with
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ari"
 PAN, PIN = "6222020200112233446", "480213"  # the keys in the hand-made recordings
@@ -465,11 +463,7 @@ def test_core_collect_spec_typeahead_counts_for_the_next_entry() -> None:
 def _shell(telephony: TelephonyPort, clock: Callable[[], datetime]) -> tuple[IvrShell, DemoBank]:
     opened = datetime(2026, 3, 1, tzinfo=CST)
     demo = demo_bank(random.Random(20260302), customers=60, vip_share=0.1, opened_at=opened)
-    engine = Engine()
-    for name in ("general", "vip"):
-        engine.handle(DefineQueue(queue=QueueSpec(name=name, expression=f"skills.{name} > 0")), 0)
-        flow = Workflow(name=name, steps=(WorkflowStep(queue=name),))
-        engine.handle(DefineWorkflow(workflow=flow), 0)
+    engine = engine_with("general", "vip")
     shell = IvrShell(
         telephony=telephony,
         registry=shipped_registry(),

@@ -38,11 +38,12 @@ from hotline.channels.telephony_sim import (
     Speak,
 )
 from hotline.channels.voicemail import Mailbox, recording_name
-from hotline.core.commands import DefineQueue, DefineWorkflow, LogIn, RegisterAgent
-from hotline.core.definitions import AgentProfile, QueueSpec, Workflow, WorkflowStep
+from hotline.core.commands import LogIn, RegisterAgent
+from hotline.core.definitions import AgentProfile
 from hotline.core.engine import Engine
 from hotline.core.events import ContactConnected, ContactQueued
 from hotline.ivr.library import shipped_registry
+from tests.e2e.engines import engine_with
 
 OPENED = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
 START = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)  # 21:00 in Beijing: agents have gone home
@@ -85,13 +86,7 @@ class World:
 def _build(sim: SimulatedTelephony | None = None, **mailboxes: Mailbox) -> World:
     demo = demo_bank(random.Random(20260302), customers=40, vip_share=0.1, opened_at=OPENED)
     sim = sim or SimulatedTelephony(start=START)
-    engine = Engine()
-    now = START.timestamp()
-    for name in ("general", "vip", "messages"):
-        engine.handle(DefineQueue(queue=QueueSpec(name=name, expression=f"skills.{name} > 0")), now)
-        engine.handle(
-            DefineWorkflow(workflow=Workflow(name=name, steps=(WorkflowStep(queue=name),))), now
-        )
+    engine = engine_with("general", "vip", "messages", now=START.timestamp())
     shell = IvrShell(
         telephony=sim,
         registry=shipped_registry(),

@@ -32,11 +32,9 @@ from hotline.channels.telephony import (
 from hotline.channels.telephony_ari import AriTelephony
 from hotline.channels.telephony_sim import Press, ScriptedCall, SimulatedTelephony, Speak
 from hotline.channels.voicemail import recording_name
-from hotline.core.commands import DefineQueue, DefineWorkflow
-from hotline.core.definitions import QueueSpec, Workflow, WorkflowStep
-from hotline.core.engine import Engine
 from hotline.core.events import ContactQueued
 from hotline.ivr.library import shipped_registry
+from tests.e2e.engines import engine_with
 
 # The adapters opened on recordings, and the check that no PIN or card number reached a log.
 from tests.e2e.test_telephony_ari import Recorded
@@ -64,11 +62,7 @@ def drain(tel: AriTelephony, replay: ReplayTransport) -> list[TelephonyEvent]:
 def _shell(telephony: TelephonyPort, clock: Callable[[], datetime]) -> IvrShell:
     opened = datetime(2026, 3, 1, tzinfo=CST)
     demo = demo_bank(random.Random(20260302), customers=20, vip_share=0.1, opened_at=opened)
-    engine = Engine()
-    engine.handle(DefineQueue(queue=QueueSpec(name="general", expression="skills.general > 0")), 0)
-    engine.handle(
-        DefineWorkflow(workflow=Workflow(name="general", steps=(WorkflowStep(queue="general"),))), 0
-    )
+    engine = engine_with("general")
     return IvrShell(
         telephony=telephony,
         registry=shipped_registry(),
